@@ -1,0 +1,1 @@
+"""Hafen: a self-hosted, privacy-by-design communication platform for social work."""
