@@ -236,7 +236,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("HAFEN_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("HAFEN_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("HAFEN_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("HAFEN_HSTS_PRELOAD", True)
     if env_bool("HAFEN_BEHIND_PROXY", True):
         # The reverse proxy terminates TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

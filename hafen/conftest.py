@@ -1,0 +1,100 @@
+"""Shared test personas: the demo organisation, as a newcomer would see it.
+
+``org`` builds Beispiel-Träger e.V. through the same function as `hafen demo`, so
+the tests exercise the data people really log in with.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from hafen.accounts import demo
+from hafen.accounts.models import Organisation, User
+
+PASSWORD = demo.DEMO_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Encrypted files of a test go to its own folder, never to the real data folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):  # type: ignore[no-untyped-def]
+    """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
+
+    Tests marked ``real_hashing`` keep the configured Argon2 hasher.
+    """
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db) -> Organisation:  # type: ignore[no-untyped-def]
+    return demo.create_demo()
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def admin_user(org: Organisation) -> User:
+    return _user("admin")
+
+
+@pytest.fixture
+def counsellor(org: Organisation) -> User:
+    return _user("fachkraft")
+
+
+@pytest.fixture
+def volunteer(org: Organisation) -> User:
+    return _user("ehrenamt")
+
+
+@pytest.fixture
+def leader(org: Organisation) -> User:
+    return _user("leitung")
+
+
+@pytest.fixture
+def dpo(org: Organisation) -> User:
+    return _user("datenschutz")
+
+
+@pytest.fixture
+def comms(org: Organisation) -> User:
+    return _user("oeffentlichkeit")
+
+
+@pytest.fixture
+def outsider(db) -> User:  # type: ignore[no-untyped-def]
+    """Staff of another organisation: may see nothing of the demo organisation."""
+    from hafen.accounts.models import Facility, Membership, Role, Team
+
+    other = Organisation.objects.create(name="Anderer Träger", slug="anderer-traeger")
+    facility = Facility.objects.create(organisation=other, name="Haus Süd", slug="haus-sued")
+    team = Team.objects.create(facility=facility, name="Suchtberatung", slug="suchtberatung")
+    user = User(username="fremd", display_name="Fremde Person", organisation=other)
+    user.set_password(PASSWORD)
+    user.save()
+    Membership.objects.create(user=user, organisation=other, team=team, role=Role.COUNSELLOR)
+    Membership.objects.create(user=user, organisation=other, role=Role.ADMIN)
+    return user
+
+
+def login_client(user: User) -> Client:
+    """A client logged in through the real login form (not force_login)."""
+    client = Client()
+    response = client.post("/konto/anmelden/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return client

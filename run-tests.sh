@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, migrations, then pytest (unit, HTTP, websocket, browser).
+# SQLite by default; set DATABASE_URL (and REDIS_URL) to run it against PostgreSQL (and Redis).
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/venv.sh dev
+scripts/ensure-chromium.sh
+export HAFEN_DATA_DIR="$(mktemp -d)"
+trap 'rm -rf "$HAFEN_DATA_DIR"' EXIT
+echo "== ruff";  .venv/bin/ruff check .
+echo "== mypy";  .venv/bin/mypy hafen
+echo "== migrations are complete"; .venv/bin/hafen makemigrations --check --dry-run >/dev/null
+database=SQLite; [ -n "${DATABASE_URL:-}" ] && database=PostgreSQL
+layer=in-process; [ -n "${REDIS_URL:-}" ] && layer=Redis
+echo "== pytest on $database, channel layer $layer"
+.venv/bin/pytest "$@"
