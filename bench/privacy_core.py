@@ -72,7 +72,8 @@ def main() -> None:
     result = audit.verify()
     elapsed = time.perf_counter() - started
     print(
-        f"{'audit.verify':<44} {entries / elapsed:>10.0f} entries/s ({entries} entries, intact={result.ok})"
+        f"{'audit.verify':<44} {entries / elapsed:>10.0f} entries/s "
+        f"({entries} entries, intact={result.ok})"
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")

@@ -16,7 +16,7 @@ PASSWORD = demo.DEMO_PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _media_in_tmp(settings, tmp_path):
     """Encrypted files of a test go to its own folder, never to the real data folder."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -28,7 +28,7 @@ def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(request, settings):  # type: ignore[no-untyped-def]
+def _fast_password_hashing(request, settings):
     """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
 
     Tests marked ``real_hashing`` keep the configured Argon2 hasher.
@@ -38,7 +38,7 @@ def _fast_password_hashing(request, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def org(db) -> Organisation:  # type: ignore[no-untyped-def]
+def org(db) -> Organisation:
     return demo.create_demo()
 
 
@@ -77,7 +77,7 @@ def comms(org: Organisation) -> User:
 
 
 @pytest.fixture
-def outsider(db) -> User:  # type: ignore[no-untyped-def]
+def outsider(db) -> User:
     """Staff of another organisation: may see nothing of the demo organisation."""
     from hafen.accounts.models import Facility, Membership, Role, Team
 

@@ -31,34 +31,34 @@ def _record(slug: str, assigned: list[int] | None = None) -> Record:
     return Record(team_id=Team.objects.get(slug=slug).pk, assigned=assigned or [])
 
 
-def test_counsellors_see_their_teams_records_only(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_counsellors_see_their_teams_records_only(counsellor) -> None:
     assert access.may_see(counsellor, _record("jugendberatung"))
     assert access.may_see(counsellor, _record("streetwork"))
     assert not access.may_see(counsellor, _record("schuldnerberatung"))
 
 
-def test_volunteers_see_their_own_team_only(volunteer) -> None:  # type: ignore[no-untyped-def]
+def test_volunteers_see_their_own_team_only(volunteer) -> None:
     assert access.may_see(volunteer, _record("streetwork"))
     assert not access.may_see(volunteer, _record("jugendberatung"))
 
 
 def test_leadership_dpo_admin_and_communications_see_no_client_content(
     leader, dpo, admin_user, comms
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for person in (leader, dpo, admin_user, comms):
         assert not access.may_see(person, _record("jugendberatung")), person
 
 
-def test_staff_of_another_organisation_see_nothing(org, outsider) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_another_organisation_see_nothing(org, outsider) -> None:
     assert not access.may_see(outsider, _record("jugendberatung"))
 
 
-def test_assignment_opens_one_record_not_the_team(leader) -> None:  # type: ignore[no-untyped-def]
+def test_assignment_opens_one_record_not_the_team(leader) -> None:
     assert access.may_see(leader, _record("schuldnerberatung", assigned=[leader.pk]))
     assert not access.may_see(leader, _record("schuldnerberatung"))
 
 
-def test_anonymous_and_deactivated_people_see_nothing(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_and_deactivated_people_see_nothing(counsellor) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     assert not access.may_see(AnonymousUser(), _record("jugendberatung"))
@@ -66,7 +66,7 @@ def test_anonymous_and_deactivated_people_see_nothing(counsellor) -> None:  # ty
     assert not access.may_see(counsellor, _record("jugendberatung"))
 
 
-def test_break_glass_opens_a_team_for_a_while_and_is_audited(leader) -> None:  # type: ignore[no-untyped-def]
+def test_break_glass_opens_a_team_for_a_while_and_is_audited(leader) -> None:
     team = Team.objects.get(slug="schuldnerberatung")
 
     grant = access.break_glass(leader, team, "Krisenfall: Fachkraft erkrankt, Klient in Not", 30)
@@ -81,7 +81,7 @@ def test_break_glass_opens_a_team_for_a_while_and_is_audited(leader) -> None:  #
 
 def test_break_glass_needs_a_real_reason_and_stays_inside_the_organisation(
     leader, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with pytest.raises(ValueError):
         access.break_glass(leader, Team.objects.get(slug="streetwork"), "weil", 30)
     with pytest.raises(access.PermissionDenied):
@@ -91,7 +91,7 @@ def test_break_glass_needs_a_real_reason_and_stays_inside_the_organisation(
     assert not AuditEntry.objects.filter(action="access.break_glass").exists()
 
 
-def test_break_glass_is_capped_at_eight_hours(leader) -> None:  # type: ignore[no-untyped-def]
+def test_break_glass_is_capped_at_eight_hours(leader) -> None:
     grant = access.break_glass(
         leader, Team.objects.get(slug="streetwork"), "Nachtbereitschaft Krise", 10_000
     )
@@ -99,7 +99,7 @@ def test_break_glass_is_capped_at_eight_hours(leader) -> None:  # type: ignore[n
     assert grant.expires_at <= timezone.now() + timedelta(hours=8)
 
 
-def test_role_checks_know_organisation_wide_and_team_roles(counsellor, leader) -> None:  # type: ignore[no-untyped-def]
+def test_role_checks_know_organisation_wide_and_team_roles(counsellor, leader) -> None:
     team = Team.objects.get(slug="jugendberatung")
     other = Team.objects.get(slug="schuldnerberatung")
 

@@ -30,14 +30,14 @@ def _invite(admin_user: User, **overrides: object) -> str:
     return str(link).split("/konto/einladung/")[1].rstrip("/")
 
 
-def _accept(token: str, username: str = "lvogel", client: Client | None = None):  # type: ignore[no-untyped-def]
+def _accept(token: str, username: str = "lvogel", client: Client | None = None):
     return (client or Client()).post(
         f"/konto/einladung/{token}/",
         {"username": username, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
 
 
-def test_the_invited_colleague_sets_up_an_account_with_the_role(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_invited_colleague_sets_up_an_account_with_the_role(admin_user) -> None:
     token = _invite(admin_user)
 
     page = Client().get(f"/konto/einladung/{token}/")
@@ -54,7 +54,7 @@ def test_the_invited_colleague_sets_up_an_account_with_the_role(admin_user) -> N
     assert AuditEntry.objects.filter(action="staff.invitation_accepted", actor_id=user.pk).exists()
 
 
-def test_the_link_works_only_once(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_works_only_once(admin_user) -> None:
     token = _invite(admin_user)
     _accept(token)
 
@@ -65,7 +65,7 @@ def test_the_link_works_only_once(admin_user) -> None:  # type: ignore[no-untype
     assert Client().get(f"/konto/einladung/{token}/").status_code == 404
 
 
-def test_the_link_expires_after_a_week(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_expires_after_a_week(admin_user) -> None:
     token = _invite(admin_user)
 
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
@@ -75,7 +75,7 @@ def test_the_link_expires_after_a_week(admin_user) -> None:  # type: ignore[no-u
     assert not User.objects.filter(username="lvogel").exists()
 
 
-def test_a_withdrawn_link_no_longer_works(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_withdrawn_link_no_longer_works(admin_user) -> None:
     token = _invite(admin_user)
     invitation = Invitation.objects.get()
 
@@ -85,7 +85,7 @@ def test_a_withdrawn_link_no_longer_works(admin_user) -> None:  # type: ignore[n
     assert AuditEntry.objects.filter(action="staff.invitation_revoked").exists()
 
 
-def test_only_the_hash_of_the_token_is_stored(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_hash_of_the_token_is_stored(admin_user) -> None:
     token = _invite(admin_user)
 
     invitation = Invitation.objects.get()
@@ -93,7 +93,7 @@ def test_only_the_hash_of_the_token_is_stored(admin_user) -> None:  # type: igno
     assert token not in str(Invitation.objects.values().get())
 
 
-def test_a_weak_or_mismatched_password_is_refused_with_a_reason(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_or_mismatched_password_is_refused_with_a_reason(admin_user) -> None:
     token = _invite(admin_user)
 
     weak = Client().post(
@@ -111,7 +111,7 @@ def test_a_weak_or_mismatched_password_is_refused_with_a_reason(admin_user) -> N
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_a_taken_user_name_is_refused(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_taken_user_name_is_refused(admin_user) -> None:
     token = _invite(admin_user)
 
     response = _accept(token, username="Fachkraft")
@@ -120,7 +120,7 @@ def test_a_taken_user_name_is_refused(admin_user) -> None:  # type: ignore[no-un
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_an_email_address_gets_the_link_by_mail(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_email_address_gets_the_link_by_mail(admin_user) -> None:
     token = _invite(admin_user, email="lena.vogel@example.org")
 
     assert len(mail.outbox) == 1
@@ -128,7 +128,7 @@ def test_an_email_address_gets_the_link_by_mail(admin_user) -> None:  # type: ig
     assert f"/konto/einladung/{token}/" in mail.outbox[0].body
 
 
-def test_counsellors_need_a_team(admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_counsellors_need_a_team(admin_user) -> None:
     response = login_client(admin_user).post(
         "/konto/team/", {"display_name": "Ohne Team", "role": "counsellor", "team": ""}
     )
@@ -137,7 +137,7 @@ def test_counsellors_need_a_team(admin_user) -> None:  # type: ignore[no-untyped
     assert not Invitation.objects.exists()
 
 
-def test_a_team_of_another_organisation_cannot_be_chosen(admin_user, outsider) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_of_another_organisation_cannot_be_chosen(admin_user, outsider) -> None:
     foreign = Team.objects.get(slug="suchtberatung")
 
     response = login_client(admin_user).post(
@@ -148,7 +148,7 @@ def test_a_team_of_another_organisation_cannot_be_chosen(admin_user, outsider) -
     assert not Invitation.objects.exists()
 
 
-def test_only_admins_invite(counsellor, leader) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_invite(counsellor, leader) -> None:
     for person in (counsellor, leader):
         response = login_client(person).post(
             "/konto/team/", {"display_name": "X", "role": "admin", "team": ""}
@@ -157,7 +157,7 @@ def test_only_admins_invite(counsellor, leader) -> None:  # type: ignore[no-unty
     assert not Invitation.objects.exists()
 
 
-def test_an_admin_assigns_and_removes_roles(admin_user, volunteer) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_assigns_and_removes_roles(admin_user, volunteer) -> None:
     client = login_client(admin_user)
     team = Team.objects.get(slug="schuldnerberatung")
 
@@ -175,7 +175,7 @@ def test_an_admin_assigns_and_removes_roles(admin_user, volunteer) -> None:  # t
     assert {"staff.role_added", "staff.role_removed"} <= actions_logged
 
 
-def test_an_admin_of_another_organisation_sees_nothing(outsider, counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_of_another_organisation_sees_nothing(outsider, counsellor) -> None:
     client = login_client(outsider)
 
     assert client.get(f"/konto/team/{counsellor.pk}/").status_code == 404

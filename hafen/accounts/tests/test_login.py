@@ -18,7 +18,7 @@ from hafen.privacy.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-def _post_login(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def _post_login(client: Client, username: str, password: str):
     return client.post("/konto/anmelden/", {"username": username, "password": password})
 
 
@@ -36,7 +36,7 @@ def _enrol(client: Client, user: User) -> list[str]:
     return list(response.context["codes"])
 
 
-def test_staff_log_in_and_land_on_their_start_page(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_staff_log_in_and_land_on_their_start_page(counsellor) -> None:
     client = Client()
 
     response = _post_login(client, "fachkraft", PASSWORD)
@@ -48,7 +48,7 @@ def test_staff_log_in_and_land_on_their_start_page(counsellor) -> None:  # type:
     assert AuditEntry.objects.filter(action="account.login", actor_id=counsellor.pk).exists()
 
 
-def test_a_wrong_password_says_so_in_german_and_logs_nobody_in(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_says_so_in_german_and_logs_nobody_in(counsellor) -> None:
     client = Client()
 
     response = _post_login(client, "fachkraft", "falsch")
@@ -58,7 +58,7 @@ def test_a_wrong_password_says_so_in_german_and_logs_nobody_in(counsellor) -> No
     assert "_auth_user_id" not in client.session
 
 
-def test_next_parameter_only_leads_to_this_site(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_next_parameter_only_leads_to_this_site(counsellor) -> None:
     client = Client()
 
     evil = client.post(
@@ -68,7 +68,7 @@ def test_next_parameter_only_leads_to_this_site(counsellor) -> None:  # type: ig
     assert evil["Location"] == "/start/"
 
 
-def test_logout_ends_the_session(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_logout_ends_the_session(counsellor) -> None:
     client = login_client(counsellor)
 
     client.post("/konto/abmelden/")
@@ -77,14 +77,14 @@ def test_logout_ends_the_session(counsellor) -> None:  # type: ignore[no-untyped
     assert AuditEntry.objects.filter(action="account.logout", actor_id=counsellor.pk).exists()
 
 
-def test_logout_by_get_is_refused(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_logout_by_get_is_refused(counsellor) -> None:
     client = login_client(counsellor)
 
     assert client.get("/konto/abmelden/").status_code == 405
     assert client.get("/start/counsellor/").status_code == 200
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_five_failures_lock_the_account_even_for_the_right_password(counsellor) -> None:
     client = Client()
     for _ in range(5):
         _post_login(client, "fachkraft", "falsch")
@@ -96,7 +96,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(counsellor) 
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_lifts_after_the_cool_off(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_the_lock_lifts_after_the_cool_off(counsellor) -> None:
     client = Client()
     for _ in range(5):
         _post_login(client, "fachkraft", "falsch")
@@ -105,7 +105,7 @@ def test_the_lock_lifts_after_the_cool_off(counsellor) -> None:  # type: ignore[
         assert _post_login(Client(), "fachkraft", PASSWORD).status_code == 302
 
 
-def test_failures_for_one_person_do_not_lock_a_colleague(counsellor, volunteer) -> None:  # type: ignore[no-untyped-def]
+def test_failures_for_one_person_do_not_lock_a_colleague(counsellor, volunteer) -> None:
     client = Client()
     for _ in range(5):
         _post_login(client, "fachkraft", "falsch")
@@ -113,7 +113,7 @@ def test_failures_for_one_person_do_not_lock_a_colleague(counsellor, volunteer) 
     assert _post_login(client, "ehrenamt", PASSWORD).status_code == 302
 
 
-def test_enrolling_totp_then_logging_in_asks_for_the_code(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_enrolling_totp_then_logging_in_asks_for_the_code(counsellor) -> None:
     client = login_client(counsellor)
     recovery_codes = _enrol(client, counsellor)
     assert len(recovery_codes) == 10
@@ -138,7 +138,7 @@ def test_enrolling_totp_then_logging_in_asks_for_the_code(counsellor) -> None:  
     ).exists()
 
 
-def test_a_recovery_code_works_once(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_recovery_code_works_once(counsellor) -> None:
     client = login_client(counsellor)
     code = _enrol(client, counsellor)[0]
 
@@ -152,7 +152,7 @@ def test_a_recovery_code_works_once(counsellor) -> None:  # type: ignore[no-unty
     assert again.status_code == 200 and "_auth_user_id" not in second.session
 
 
-def test_five_wrong_codes_send_the_person_back_to_the_password(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_five_wrong_codes_send_the_person_back_to_the_password(counsellor) -> None:
     _enrol(login_client(counsellor), counsellor)
     client = Client()
     _post_login(client, "fachkraft", PASSWORD)
@@ -164,7 +164,7 @@ def test_five_wrong_codes_send_the_person_back_to_the_password(counsellor) -> No
     assert client.get("/konto/anmelden/code/")["Location"] == "/konto/anmelden/"
 
 
-def test_a_wrong_enrolment_code_leaves_two_factor_off(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_enrolment_code_leaves_two_factor_off(counsellor) -> None:
     client = login_client(counsellor)
     client.post("/konto/sicherheit/", {"operation": "start"})
 
@@ -176,7 +176,7 @@ def test_a_wrong_enrolment_code_leaves_two_factor_off(counsellor) -> None:  # ty
 
 def test_an_organisation_that_requires_two_factor_sends_staff_to_set_it_up(
     admin_user, counsellor
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = login_client(admin_user)
     admin.post("/konto/team/zwei-faktor/", {"required": "1"})
     client = login_client(counsellor)
@@ -186,7 +186,7 @@ def test_an_organisation_that_requires_two_factor_sends_staff_to_set_it_up(
     assert client.get("/start/counsellor/").status_code == 200
 
 
-def test_two_factor_cannot_be_switched_off_when_required(admin_user, counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_two_factor_cannot_be_switched_off_when_required(admin_user, counsellor) -> None:
     client = login_client(counsellor)
     _enrol(client, counsellor)
     login_client(admin_user).post("/konto/team/zwei-faktor/", {"required": "1"})
@@ -196,7 +196,7 @@ def test_two_factor_cannot_be_switched_off_when_required(admin_user, counsellor)
     assert TOTPDevice.objects.filter(user=counsellor, confirmed=True).exists()
 
 
-def test_two_factor_can_be_switched_off_with_the_password(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_two_factor_can_be_switched_off_with_the_password(counsellor) -> None:
     client = login_client(counsellor)
     _enrol(client, counsellor)
 
@@ -208,7 +208,7 @@ def test_two_factor_can_be_switched_off_with_the_password(counsellor) -> None:  
     assert not TOTPDevice.objects.filter(user=counsellor).exists()
 
 
-def test_a_session_expires_after_thirty_idle_minutes(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_expires_after_thirty_idle_minutes(counsellor) -> None:
     client = login_client(counsellor)
 
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
@@ -218,7 +218,7 @@ def test_a_session_expires_after_thirty_idle_minutes(counsellor) -> None:  # typ
     assert response["Location"].startswith("/konto/anmelden/")
 
 
-def test_activity_keeps_a_session_alive(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_activity_keeps_a_session_alive(counsellor) -> None:
     client = login_client(counsellor)
     start = timezone.now()
 
@@ -227,7 +227,7 @@ def test_activity_keeps_a_session_alive(counsellor) -> None:  # type: ignore[no-
             assert client.get("/start/counsellor/").status_code == 200
 
 
-def test_a_deactivated_person_cannot_log_in(admin_user, counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_deactivated_person_cannot_log_in(admin_user, counsellor) -> None:
     login_client(admin_user).post(f"/konto/team/{counsellor.pk}/", {"operation": "deactivate"})
 
     response = _post_login(Client(), "fachkraft", PASSWORD)
@@ -237,6 +237,6 @@ def test_a_deactivated_person_cannot_log_in(admin_user, counsellor) -> None:  # 
 
 
 @pytest.mark.real_hashing
-def test_passwords_are_stored_as_argon2_hashes(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_are_stored_as_argon2_hashes(counsellor) -> None:
     assert User.objects.get(pk=counsellor.pk).password.startswith("argon2")
     assert _post_login(Client(), "fachkraft", PASSWORD).status_code == 302

@@ -39,14 +39,14 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_production_mode_refuses_to_start_without_secrets(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_mode_refuses_to_start_without_secrets(tmp_path) -> None:
     result = _hafen("check", env={"HAFEN_PRODUCTION": "1"}, cwd=tmp_path)
 
     assert result.returncode != 0
     assert "HAFEN_SECRET_KEY must be set in production mode" in result.stderr
 
 
-def test_production_mode_refuses_a_missing_master_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_mode_refuses_a_missing_master_key(tmp_path) -> None:
     env = _production_env(tmp_path)
     del env["HAFEN_MASTER_KEYS"]
 
@@ -55,7 +55,7 @@ def test_production_mode_refuses_a_missing_master_key(tmp_path) -> None:  # type
     assert result.returncode != 0 and "HAFEN_MASTER_KEYS must be set" in result.stderr
 
 
-def test_production_mode_passes_djangos_deploy_checks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_mode_passes_djangos_deploy_checks(tmp_path) -> None:
     result = _hafen(
         "check", "--deploy", "--fail-level", "WARNING", env=_production_env(tmp_path), cwd=tmp_path
     )
@@ -63,7 +63,7 @@ def test_production_mode_passes_djangos_deploy_checks(tmp_path) -> None:  # type
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_debug_in_production_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_debug_in_production_is_refused(tmp_path) -> None:
     env = {**_production_env(tmp_path), "HAFEN_DEBUG": "1"}
 
     result = _hafen("check", env=env, cwd=tmp_path)
@@ -71,7 +71,7 @@ def test_debug_in_production_is_refused(tmp_path) -> None:  # type: ignore[no-un
     assert result.returncode != 0 and "hafen.E001" in result.stderr
 
 
-def test_a_bad_value_fails_loudly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_value_fails_loudly(tmp_path) -> None:
     result = _hafen(
         "check",
         env={"HAFEN_SESSION_IDLE_MINUTES": "dreißig", "HAFEN_DATA_DIR": str(tmp_path)},
@@ -82,7 +82,7 @@ def test_a_bad_value_fails_loudly(tmp_path) -> None:  # type: ignore[no-untyped-
     assert "HAFEN_SESSION_IDLE_MINUTES must be a whole number" in result.stderr
 
 
-def test_the_embedded_default_makes_owner_only_secrets_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_embedded_default_makes_owner_only_secrets_once(tmp_path) -> None:
     env = {"HAFEN_DATA_DIR": str(tmp_path / "data")}
 
     assert _hafen("check", env=env, cwd=tmp_path).returncode == 0
@@ -97,12 +97,12 @@ def test_the_embedded_default_makes_owner_only_secrets_once(tmp_path) -> None:  
     assert len(base64.b64decode(keys.strip())) == 32
 
 
-def test_debug_is_off_by_default(settings) -> None:  # type: ignore[no-untyped-def]
+def test_debug_is_off_by_default(settings) -> None:
     assert "HAFEN_DEBUG" in os.environ or settings.DEBUG is False
 
 
 @pytest.mark.django_db
-def test_pages_are_german_by_default_and_english_on_request(org) -> None:  # type: ignore[no-untyped-def]
+def test_pages_are_german_by_default_and_english_on_request(org) -> None:
     client = Client()
 
     german = client.get("/konto/anmelden/").content.decode()

@@ -30,7 +30,7 @@ def _redis_available() -> bool:
 
 
 @pytest.fixture(params=["memory", "redis"])
-def channel_layer(request, settings):  # type: ignore[no-untyped-def]
+def channel_layer(request, settings):
     if request.param == "redis":
         if not _redis_available():
             if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
@@ -57,12 +57,12 @@ def _headers(session_id: str | None, origin: str = "http://127.0.0.1") -> list[t
 
 
 @pytest.fixture
-def counsellor_session(counsellor) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def counsellor_session(counsellor) -> tuple[int, str]:
     client = login_client(counsellor)
     return counsellor.pk, client.cookies["sessionid"].value
 
 
-async def _connect(session_id: str | None, origin: str = "http://127.0.0.1"):  # type: ignore[no-untyped-def]
+async def _connect(session_id: str | None, origin: str = "http://127.0.0.1"):
     communicator = WebsocketCommunicator(
         application, "/ws/staff/", headers=_headers(session_id, origin)
     )
@@ -70,21 +70,21 @@ async def _connect(session_id: str | None, origin: str = "http://127.0.0.1"):  #
     return communicator, connected, code
 
 
-async def test_anonymous_sockets_are_refused(channel_layer, org) -> None:  # type: ignore[no-untyped-def]
-    communicator, connected, code = await _connect(None)
+async def test_anonymous_sockets_are_refused(channel_layer, org) -> None:
+    _communicator, connected, code = await _connect(None)
 
     assert not connected and code == 4401
 
 
-async def test_a_foreign_origin_is_refused(channel_layer, counsellor_session) -> None:  # type: ignore[no-untyped-def]
+async def test_a_foreign_origin_is_refused(channel_layer, counsellor_session) -> None:
     _, session_id = counsellor_session
 
-    communicator, connected, _ = await _connect(session_id, origin="https://evil.example")
+    _communicator, connected, _ = await _connect(session_id, origin="https://evil.example")
 
     assert not connected
 
 
-async def test_staff_hear_events_after_commit_only(channel_layer, counsellor_session) -> None:  # type: ignore[no-untyped-def]
+async def test_staff_hear_events_after_commit_only(channel_layer, counsellor_session) -> None:
     user_id, session_id = counsellor_session
     communicator, connected, _ = await _connect(session_id)
     assert connected
@@ -112,7 +112,7 @@ async def test_staff_hear_events_after_commit_only(channel_layer, counsellor_ses
 
 async def test_events_reach_only_their_addressee(
     channel_layer, counsellor_session, volunteer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, session_id = counsellor_session
     communicator, connected, _ = await _connect(session_id)
     assert connected
@@ -135,7 +135,7 @@ async def test_events_reach_only_their_addressee(
 )
 async def test_hostile_frames_get_an_error_and_the_socket_stays_usable(
     channel_layer, counsellor_session, frame
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, session_id = counsellor_session
     communicator, connected, _ = await _connect(session_id)
     assert connected

@@ -19,7 +19,7 @@ def _raw(sql: str, params: list[object]) -> None:
         cursor.execute(sql, params)
 
 
-def test_staff_actions_leave_entries_without_content(admin_user, counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_staff_actions_leave_entries_without_content(admin_user, counsellor) -> None:
     client = login_client(admin_user)
     client.post(
         "/konto/team/",
@@ -53,7 +53,7 @@ def test_verify_passes_on_an_untouched_chain() -> None:
     assert result.ok and result.checked == 5
 
 
-def test_an_altered_entry_is_found(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_altered_entry_is_found(capsys) -> None:
     entries = [audit.record("test.action", step=i) for i in range(5)]
     _raw(
         "UPDATE privacy_auditentry SET action = %s WHERE seq = %s", ["test.forged", entries[2].seq]
@@ -106,7 +106,7 @@ def test_the_application_cannot_change_or_delete_entries() -> None:
         AuditEntry.objects.update(action="x")
 
 
-def test_the_command_reports_an_intact_log(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_reports_an_intact_log(capsys) -> None:
     audit.record("test.action")
 
     call_command("audit", "verify")
@@ -114,7 +114,7 @@ def test_the_command_reports_an_intact_log(capsys) -> None:  # type: ignore[no-u
     assert "intact: 1 entries verified" in capsys.readouterr().out
 
 
-def test_the_dpo_verifies_the_chain_from_the_browser(dpo) -> None:  # type: ignore[no-untyped-def]
+def test_the_dpo_verifies_the_chain_from_the_browser(dpo) -> None:
     client = login_client(dpo)
 
     response = client.post("/audit/verify/", follow=True)
@@ -123,7 +123,7 @@ def test_the_dpo_verifies_the_chain_from_the_browser(dpo) -> None:  # type: igno
     assert AuditEntry.objects.filter(action="audit.verified", actor_id=dpo.pk).exists()
 
 
-def test_a_counsellor_cannot_verify_or_read_the_audit_log(counsellor) -> None:  # type: ignore[no-untyped-def]
+def test_a_counsellor_cannot_verify_or_read_the_audit_log(counsellor) -> None:
     client = login_client(counsellor)
 
     assert client.post("/audit/verify/").status_code == 403

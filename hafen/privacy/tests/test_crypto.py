@@ -62,7 +62,7 @@ def test_altered_ciphertext_is_detected() -> None:
         crypto.decrypt_text(key, bytes(sealed), context="entry.text")
 
 
-def test_a_wrong_master_key_cannot_unwrap(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_master_key_cannot_unwrap(settings) -> None:
     key = crypto.create_data_key("case")
     sealed = crypto.encrypt_text(key, LETTER, context="entry.text")
 
@@ -87,7 +87,7 @@ def test_shredding_makes_text_and_files_unreadable_for_good() -> None:
         crypto.read_encrypted_file(stored, name, context="attachment")
 
 
-def test_encrypted_files_round_trip_and_are_sealed_on_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_encrypted_files_round_trip_and_are_sealed_on_disk(tmp_path) -> None:
     key = crypto.create_data_key("conversation")
     content = b"\x89PNG photo of a letter from the Jobcenter"
 
@@ -98,7 +98,7 @@ def test_encrypted_files_round_trip_and_are_sealed_on_disk(tmp_path) -> None:  #
     assert crypto.read_encrypted_file(key, name, context="attachment") == content
 
 
-def test_rotation_rewraps_keys_and_content_stays_readable(settings) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_rewraps_keys_and_content_stays_readable(settings) -> None:
     old_master = settings.HAFEN_MASTER_KEYS[0]
     keys = [crypto.create_data_key("case") for _ in range(3)]
     sealed = [
@@ -120,7 +120,7 @@ def test_rotation_rewraps_keys_and_content_stays_readable(settings) -> None:  # 
     assert DataKey.objects.get(pk=shredded.pk).wrapped is None
 
 
-def test_keys_rotate_command_replaces_the_embedded_keyring(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_keys_rotate_command_replaces_the_embedded_keyring(settings, tmp_path) -> None:
     keyfile = tmp_path / "master.keys"
     keyfile.write_text(settings.HAFEN_MASTER_KEYS[0] + "\n")
     settings.HAFEN_MASTER_KEY_FILE = keyfile
