@@ -6,6 +6,9 @@ cd "$(dirname "$0")"
 source scripts/venv.sh dev
 scripts/ensure-chromium.sh
 export HAFEN_DATA_DIR="$(mktemp -d)"
+# Websocket tests reach the database from worker threads: close connections after use,
+# so that the test database can be dropped at the end.
+export HAFEN_DB_CONN_MAX_AGE=0
 trap 'rm -rf "$HAFEN_DATA_DIR"' EXIT
 echo "== ruff";  .venv/bin/ruff check .
 echo "== mypy";  .venv/bin/mypy hafen

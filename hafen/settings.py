@@ -123,7 +123,11 @@ TEMPLATES = [
 # Database: SQLite in the data folder unless DATABASE_URL names another one.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("HAFEN_DB_CONN_MAX_AGE", 60)
+        )
+    }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
