@@ -75,9 +75,15 @@ def verify_audit(request: StaffRequest) -> HttpResponse:
             _("The audit log is intact: %(count)d entries verified.") % {"count": result.checked},
         )
     else:
+        reasons = {
+            "missing": _("the entry is missing"),
+            "out_of_order": _("it does not follow the entry before it"),
+            "altered": _("its content was altered"),
+            "truncated": _("entries at the end were removed"),
+        }
         messages.error(
             request,
             _("The audit log is BROKEN at entry %(seq)s: %(reason)s.")
-            % {"seq": result.broken_seq, "reason": result.reason},
+            % {"seq": result.broken_seq, "reason": reasons.get(result.kind, result.reason)},
         )
     return redirect("home:role", role=Role.DPO)

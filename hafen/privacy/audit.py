@@ -141,6 +141,8 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    # missing | out_of_order | altered | truncated: for messages in the user's language.
+    kind: str = ""
 
 
 def verify(batch_size: int = 2000) -> VerifyResult:
@@ -156,14 +158,14 @@ def verify(batch_size: int = 2000) -> VerifyResult:
         for entry in batch:
             if entry.seq != expected_seq:
                 return VerifyResult(
-                    False, checked, expected_seq, f"entry {expected_seq} is missing"
+                    False, checked, expected_seq, f"entry {expected_seq} is missing", "missing"
                 )
             if entry.previous_hash != previous_hash:
                 return VerifyResult(
-                    False, checked, entry.seq, "does not follow the entry before it"
+                    False, checked, entry.seq, "does not follow the entry before it", "out_of_order"
                 )
             if entry_hash(entry) != entry.entry_hash:
-                return VerifyResult(False, checked, entry.seq, "its content was altered")
+                return VerifyResult(False, checked, entry.seq, "its content was altered", "altered")
             previous_hash = entry.entry_hash
             expected_seq += 1
             last_seq = entry.seq
@@ -177,5 +179,6 @@ def verify(batch_size: int = 2000) -> VerifyResult:
             checked,
             last_seq + 1,
             f"the chain ends at entry {last_seq}, but entry {head_seq} was written",
+            "truncated",
         )
     return VerifyResult(True, checked)

@@ -200,17 +200,17 @@ class SealedText:
         class Message(models.Model):
             data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT)
             body_sealed = models.BinaryField()
-            body = SealedText("body_sealed")
+            body = SealedText("body_sealed", context="message.body")
 
-    Reading it after the key was shredded raises ``ContentShredded``.
+    ``context`` is bound into every ciphertext, so it must never change once data is
+    written (it is explicit, not derived from a class name that a refactoring renames).
+    Reading after the key was shredded raises ``ContentShredded``.
     """
 
-    def __init__(self, column: str, *, key_field: str = "data_key") -> None:
+    def __init__(self, column: str, *, context: str, key_field: str = "data_key") -> None:
         self.column = column
+        self.context = context
         self.key_field = key_field
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.context = f"{owner.__name__}.{name}"
 
     def __get__(self, instance: object, owner: type | None = None) -> str:
         if instance is None:

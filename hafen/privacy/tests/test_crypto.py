@@ -139,7 +139,7 @@ def test_keys_rotate_command_replaces_the_embedded_keyring(settings, tmp_path) -
 
 def test_sealed_text_attribute_encrypts_on_write_and_decrypts_on_read() -> None:
     class Note:
-        body = crypto.SealedText("body_sealed")
+        body = crypto.SealedText("body_sealed", context="note.body")
 
         def __init__(self) -> None:
             self.data_key = crypto.create_data_key("note")
