@@ -20,7 +20,7 @@ stamp=".venv/.hafen-installed-${extras:-run}"
 wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   echo "Installing Hafen and its pinned dependencies into .venv ..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check -e "$spec"
   echo "$wanted" > "$stamp"
 fi

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from hafen.accounts import demo
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             demo.create_demo()
             self.stdout.write("Demo organisation 'Beispiel-Träger e.V.' created.")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for account in demo.DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.username:<16} {account.role.label}")
+        with translation.override(settings.LANGUAGE_CODE):
+            for account in demo.DEMO_ACCOUNTS:
+                self.stdout.write(f"  {account.username:<16} {account.role.label}")
         self.stdout.write("")
