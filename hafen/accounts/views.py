@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,7 +55,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home:start")
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    form = forms.LoginForm(request.POST or None)
+    form = forms.LoginForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request,
@@ -100,7 +100,7 @@ def login_code_view(request: HttpRequest) -> HttpResponse:
         _clear_pending(request)
         messages.info(request, _("Please log in again."))
         return redirect("accounts:login")
-    form = forms.CodeForm(request.POST or None)
+    form = forms.CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
@@ -135,7 +135,7 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_invalid.html", status=404)
     if request.user.is_authenticated:
         logout(request)
-    form = forms.AcceptInvitationForm(request.POST or None)
+    form = forms.AcceptInvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.accept_invitation(
@@ -237,7 +237,7 @@ def staff_view(request: StaffRequest) -> HttpResponse:
     admin = request.user
     organisation = admin.organisation
     assert organisation is not None
-    form = forms.InvitationForm(request.POST or None, organisation=organisation)
+    form = forms.InvitationForm(_posted(request), organisation=organisation)
     new_link = None
     if request.method == "POST" and form.is_valid():
         created = actions.invite_staff(
@@ -352,6 +352,11 @@ def two_factor_rule_view(request: StaffRequest) -> HttpResponse:
     else:
         messages.success(request, _("Two-factor login is now optional."))
     return redirect("accounts:staff")
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data of a POST (even an empty one, so that it shows its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _int(value: str | None) -> int | None:

@@ -11,6 +11,24 @@ from hafen.accounts.models import Facility, Invitation, Membership, Organisation
 from hafen.privacy.models import AuditEntry, DataKey
 
 
+def structure_page(user: User) -> dict[str, Any]:
+    if user.organisation is None:
+        return {}
+    return {"facilities": organisation_structure(user.organisation)}
+
+
+def teams_page(user: User) -> dict[str, Any]:
+    return {"teams": my_teams(user)}
+
+
+def admin_page(user: User) -> dict[str, Any]:
+    return admin_figures(user.organisation) if user.organisation else {}
+
+
+def dpo_page(user: User) -> dict[str, Any]:
+    return audit_overview(user.organisation) if user.organisation else {}
+
+
 def organisation_structure(organisation: Organisation) -> list[Facility]:
     teams = Team.objects.annotate(
         staff_count=Count(

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hafen.accounts import access
 from hafen.accounts.models import Role
-from hafen.home import queries
 from hafen.home.roles import PANELS, ROLE_PAGES
 from hafen.lib.http import StaffRequest
 from hafen.privacy import audit
@@ -42,20 +41,13 @@ def role_page(request: StaffRequest, role: str) -> HttpResponse:
         # Not a secret that the page exists, but not theirs: send them to their own.
         messages.info(request, _("That page belongs to a role you do not have."))
         return redirect("home:start")
-    organisation = request.user.organisation
-    context: dict[str, Any] = {"page": page, "organisation": organisation}
-    if role == Role.LEADERSHIP and organisation:
-        context["facilities"] = queries.organisation_structure(organisation)
-    elif role in (Role.COUNSELLOR, Role.VOLUNTEER):
-        context["teams"] = queries.my_teams(request.user)
-    elif role == Role.COMMUNICATIONS and organisation:
-        context["facilities"] = queries.organisation_structure(organisation)
-    elif role == Role.DPO and organisation:
-        context.update(queries.audit_overview(organisation))
-    elif role == Role.ADMIN and organisation:
-        context.update(queries.admin_figures(organisation))
+    context: dict[str, Any] = {
+        "page": page,
+        "organisation": request.user.organisation,
+        **page.context(request.user),
+    }
     context["panels"] = [(panel.template, panel.context(request)) for panel in PANELS.get(role, [])]
-    return render(request, f"home/role_{role}.html", context)
+    return render(request, page.template, context)
 
 
 @access.require_role(Role.DPO)
