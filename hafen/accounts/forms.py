@@ -77,7 +77,8 @@ class AcceptInvitationForm(forms.Form):
     )
 
     def clean_username(self) -> str:
-        username = _no_control_chars(self.cleaned_data["username"])
+        # NFKC, as Django does for user names: full-width "admin" is "admin", not a look-alike.
+        username = User.normalize_username(_no_control_chars(self.cleaned_data["username"]))
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This user name is taken. Please choose another one."))
         return username

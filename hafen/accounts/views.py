@@ -345,7 +345,11 @@ def two_factor_rule_view(request: StaffRequest) -> HttpResponse:
     admin = request.user
     organisation = admin.organisation
     assert organisation is not None
-    required = request.POST.get("required") == "1"
+    value = request.POST.get("required")
+    if value not in ("0", "1"):
+        messages.error(request, _("Please choose whether two-factor login is required."))
+        return redirect("accounts:staff")
+    required = value == "1"
     actions.set_require_two_factor(admin=admin, organisation=organisation, required=required)
     if required:
         messages.success(request, _("Two-factor login is now required for all staff."))
