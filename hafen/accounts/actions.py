@@ -145,8 +145,18 @@ def add_membership(*, admin: User, user: User, role: str, team: Team | None) -> 
     return membership
 
 
+class LastAdministrator(Exception):
+    """The organisation would be left without anybody who can manage accounts."""
+
+
 @transaction.atomic
 def remove_membership(*, admin: User, membership: Membership) -> None:
+    if membership.role == Role.ADMIN:
+        admins = Membership.objects.select_for_update().filter(
+            organisation_id=membership.organisation_id, role=Role.ADMIN, user__is_active=True
+        )
+        if not admins.exclude(pk=membership.pk).exists():
+            raise LastAdministrator
     audit.record(
         "staff.role_removed",
         actor=admin,

@@ -133,10 +133,10 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         invitation = actions.find_usable_invitation(token)
     except actions.InvitationInvalid:
         return render(request, "accounts/invitation_invalid.html", status=404)
-    if request.user.is_authenticated:
-        logout(request)
     form = forms.AcceptInvitationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
+        if request.user.is_authenticated:
+            logout(request)  # the new account takes this browser over, not the old one
         try:
             user = actions.accept_invitation(
                 token,
@@ -306,8 +306,12 @@ def staff_member_view(request: StaffRequest, user_id: int) -> HttpResponse:
                 else None
             )
             if membership is not None:
-                actions.remove_membership(admin=admin, membership=membership)
-                messages.success(request, _("Role removed."))
+                try:
+                    actions.remove_membership(admin=admin, membership=membership)
+                except actions.LastAdministrator:
+                    messages.error(request, _("The organisation needs at least one administrator."))
+                else:
+                    messages.success(request, _("Role removed."))
             return redirect("accounts:staff_member", user_id=member.pk)
         if operation in ("deactivate", "activate"):
             try:

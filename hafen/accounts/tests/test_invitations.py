@@ -181,3 +181,26 @@ def test_an_admin_of_another_organisation_sees_nothing(outsider, counsellor) -> 
     assert client.get(f"/konto/team/{counsellor.pk}/").status_code == 404
     staff_page = client.get("/konto/team/").content.decode()
     assert "Jonas Weber" not in staff_page
+
+
+def test_the_last_administrator_cannot_lose_the_role(admin_user) -> None:
+    client = login_client(admin_user)
+    own = Membership.objects.get(user=admin_user, role=Role.ADMIN)
+
+    response = client.post(
+        f"/konto/team/{admin_user.pk}/",
+        {"operation": "remove_role", "membership": own.pk},
+        follow=True,
+    )
+
+    assert Membership.objects.filter(pk=own.pk).exists()
+    assert "mindestens eine" in response.content.decode()
+
+
+def test_opening_an_invitation_does_not_log_out_whoever_is_logged_in(admin_user) -> None:
+    token = _invite(admin_user)
+    client = login_client(admin_user)
+
+    assert client.get(f"/konto/einladung/{token}/").status_code == 200
+
+    assert client.get("/start/admin/").status_code == 200
