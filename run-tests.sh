@@ -12,7 +12,7 @@ export HAFEN_DB_CONN_MAX_AGE=0
 trap 'rm -rf "$HAFEN_DATA_DIR"' EXIT
 echo "== ruff";  .venv/bin/ruff check .
 echo "== mypy";  .venv/bin/mypy hafen
-echo "== migrations are complete"; .venv/bin/hafen makemigrations --check --dry-run >/dev/null
+echo "== migrations are complete"; .venv/bin/hafen makemigrations --check --dry-run
 database=SQLite; [ -n "${DATABASE_URL:-}" ] && database=PostgreSQL
 layer=in-process; [ -n "${REDIS_URL:-}" ] && layer=Redis
 echo "== pytest on $database, channel layer $layer"

@@ -135,7 +135,7 @@ class Membership(models.Model):
                 condition=Q(team__isnull=True),
             ),
             models.CheckConstraint(
-                condition=Q(team__isnull=False) | ~Q(role__in=[r.value for r in TEAM_ROLES]),
+                condition=Q(team__isnull=False) | ~Q(role__in=sorted(TEAM_ROLES)),
                 name="membership_team_role_needs_team",
             ),
         ]
