@@ -27,6 +27,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        if settings.PRODUCTION:
+            # Hashed, compressed static files for WhiteNoise; quick when nothing changed.
+            call_command("collectstatic", interactive=False, verbosity=0)
         if options["demo"]:
             call_command("demo")
         worker = None
