@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -274,6 +275,11 @@ STORAGES = {
 }
 # Without collectstatic (embedded default) WhiteNoise serves from the app folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# WhiteNoise streams files synchronously; under ASGI Django buffers them and warns on
+# every static request. Hafen's static files are a few small files: the cost is nil.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
