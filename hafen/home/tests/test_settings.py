@@ -19,6 +19,7 @@ def _hafen(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPr
     clean = {key: value for key, value in os.environ.items() if not key.startswith("HAFEN_")}
     clean.pop("DATABASE_URL", None)
     clean.pop("REDIS_URL", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "hafen.cli", *args],
         env={**clean, "PYTHONPATH": str(REPO), **env},
