@@ -253,7 +253,3 @@ def record_login(user: User, *, two_factor: bool) -> None:
 
 def record_logout(user: User) -> None:
     audit.record("account.logout", actor=user, target=user, organisation_id=user.organisation_id)
-
-
-def team_roles() -> list[str]:
-    return [Role.COUNSELLOR, Role.VOLUNTEER]
