@@ -9,6 +9,9 @@ export HAFEN_DATA_DIR="$(mktemp -d)"
 # Websocket tests reach the database from worker threads: close connections after use,
 # so that the test database can be dropped at the end.
 export HAFEN_DB_CONN_MAX_AGE=0
+# SQLite's test database as a file, not in memory: threads and real server processes
+# (concurrency, restart and multi-process tests) can then open it too.
+export HAFEN_TEST_SQLITE_NAME="$HAFEN_DATA_DIR/test.sqlite3"
 trap 'rm -rf "$HAFEN_DATA_DIR"' EXIT
 echo "== ruff";  .venv/bin/ruff check .
 echo "== mypy";  .venv/bin/mypy hafen

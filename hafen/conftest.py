@@ -6,7 +6,10 @@ the tests exercise the data people really log in with.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+import redis
 from django.test import Client
 
 from hafen.accounts import demo
@@ -98,3 +101,43 @@ def login_client(user: User) -> Client:
     response = client.post("/konto/anmelden/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return client
+
+
+@pytest.fixture
+def during_office_hours(time_machine):
+    """A Tuesday, 10 o'clock in Berlin, with the clock running: the demo teams answer,
+    so no automatic away message joins the conversation (tests of office hours travel
+    elsewhere themselves)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    time_machine.move_to(datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=True)
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def _redis_available() -> bool:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(params=["memory", "redis"])
+def channel_layer(request, settings):
+    if request.param == "redis":
+        if not _redis_available():
+            if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
+                pytest.fail(f"Redis at {REDIS_URL} is required (HAFEN_REQUIRE_REDIS=1).")
+            pytest.skip(f"no Redis at {REDIS_URL}")
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"hafen-test-{os.getpid()}"},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return request.param

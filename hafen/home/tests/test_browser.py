@@ -9,129 +9,43 @@ Screenshots land in ``test-artifacts/`` (ignored by git).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.utils import translation
 
 from hafen.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from hafen.browser_fixtures import (
+    ARTIFACTS,
+    Watched,
+    launched_browser,
+    require_chromium,
+    watch,
+)
+from hafen.browser_fixtures import path_of as _path
+from hafen.browser_fixtures import submit as _submit
 from hafen.home.roles import ROLE_PAGES
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 ORGANISATION = "Beispiel-Träger e.V."
 LOGIN_PATH = "/konto/anmelden/"
 PHONE = {"width": 375, "height": 667}
 
-# The CI sets HAFEN_REQUIRE_BROWSER=1: there a missing chromium fails instead of skipping.
-if not CHROMIUM.exists() and os.environ.get("HAFEN_REQUIRE_BROWSER") != "1":
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright must not fetch a browser of its own; the background-networking flags keep
-# chromium from calling home (outbound connections are refused in closed networks).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-# Report every CSP violation as a console error too, with the directive that was broken.
-# Init scripts are injected by the browser itself, so the CSP does not block this one.
-REPORT_CSP_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(
-    "CSP violation: " + event.violatedDirective + " blocked " +
-    (event.blockedURI || "inline") + " in " + event.sourceFile + ":" + event.lineNumber
-  );
-});
-"""
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the
-    # fixtures are still plain synchronous calls, made between browser steps.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-class Watched:
-    """A browser context plus everything that went wrong or left the site in it."""
-
-    def __init__(self, context: BrowserContext, origin: str) -> None:
-        self.context = context
-        self.host = urlsplit(origin).netloc
-        self.problems: list[str] = []
-        self.requests: list[str] = []
-        context.add_init_script(REPORT_CSP_VIOLATIONS)
-        context.on("request", lambda request: self.requests.append(request.url))
-        context.on(
-            "requestfailed",
-            lambda request: self.problems.append(
-                f"request failed: {request.method} {request.url} ({request.failure})"
-            ),
-        )
-        context.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and self.problems.append(f"HTTP {response.status}: {response.url}")
-            ),
-        )
-        context.on("page", self._watch)
-        self.page = context.new_page()
-        self.page.set_default_timeout(10_000)
-
-    def _watch(self, page: Page) -> None:
-        page.on(
-            "console",
-            lambda message: (
-                message.type == "error"
-                and self.problems.append(f"console error: {message.text} ({message.location})")
-            ),
-        )
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-
-    def external_requests(self) -> list[str]:
-        """Requests to any host but the live server's (data: URLs stay in the page)."""
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme != "data" and urlsplit(url).netloc != self.host
-        ]
-
-    def assert_clean(self) -> None:
-        # Late console messages of the last page arrive while the network settles.
-        self.page.wait_for_load_state("networkidle")
-        assert self.requests, "the browser made no request at all"
-        assert self.problems == []
-        assert self.external_requests() == []
+    with launched_browser() as browser:
+        yield browser
 
 
 def _watched(browser: Browser, live_server, **options) -> Watched:
-    return Watched(browser.new_context(locale="de-DE", **options), live_server.url)
+    return watch(browser, live_server.url, **options)
 
 
 @pytest.fixture
@@ -139,17 +53,6 @@ def watched(browser: Browser, live_server) -> Iterator[Watched]:
     watched = _watched(browser, live_server)
     yield watched
     watched.context.close()
-
-
-def _path(page: Page) -> str:
-    return urlsplit(page.url).path
-
-
-def _submit(page: Page, button: str) -> None:
-    """Click a submit button and wait for the page the form leads to."""
-    with page.expect_navigation():
-        page.click(button)
-    page.wait_for_load_state("networkidle")
 
 
 def _log_in(watched: Watched, base: str, username: str, password: str) -> None:

@@ -4,10 +4,8 @@ events only after commit — on the in-process layer and on Redis."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-import redis
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
@@ -17,34 +15,6 @@ from hafen.conftest import login_client
 from hafen.lib.realtime import publish_to_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
-
-def _redis_available() -> bool:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-    return True
-
-
-@pytest.fixture(params=["memory", "redis"])
-def channel_layer(request, settings):
-    if request.param == "redis":
-        if not _redis_available():
-            if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
-                pytest.fail(f"Redis at {REDIS_URL} is required (HAFEN_REQUIRE_REDIS=1).")
-            pytest.skip(f"no Redis at {REDIS_URL}")
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"hafen-test-{os.getpid()}"},
-            }
-        }
-    else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    return request.param
 
 
 # The origin check reads ALLOWED_HOSTS when hafen.asgi is imported, before the test

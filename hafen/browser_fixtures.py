@@ -1,0 +1,164 @@
+"""Shared pieces of the real-browser tests (Debian's chromium driven by Playwright).
+
+A browser test catches what only a browser notices: Content-Security-Policy
+violations (the site sends a strict CSP without inline scripts or styles), console
+errors, failed requests and error responses, and any request to a host other than
+Hafen's own. ``Watched`` records all of them for one browser context.
+
+Test modules call ``require_chromium()`` before importing Playwright and keep a
+module-scoped ``browser`` fixture around ``launched_browser()``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+DEFAULT_TIMEOUT_MS = 10_000
+
+# Playwright must not fetch a browser of its own; the background-networking flags keep
+# chromium from calling home (outbound connections are refused in closed networks).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Report every CSP violation as a console error too, with the directive that was broken.
+# Init scripts are injected by the browser itself, so the CSP does not block this one.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    "CSP violation: " + event.violatedDirective + " blocked " +
+    (event.blockedURI || "inline") + " in " + event.sourceFile + ":" + event.lineNumber
+  );
+});
+"""
+
+
+def require_chromium() -> None:
+    """Skip the calling test module without Debian's chromium, except where it must run.
+
+    The CI sets HAFEN_REQUIRE_BROWSER=1: there a missing chromium fails instead of skipping.
+    """
+    if not CHROMIUM.exists() and os.environ.get("HAFEN_REQUIRE_BROWSER") != "1":
+        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@contextmanager
+def launched_browser() -> Iterator[Browser]:
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the
+    # fixtures are still plain synchronous calls, made between browser steps. Only
+    # while the browser runs: subprocesses started by other tests never inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Watched:
+    """A browser context plus everything that went wrong or left the site in it."""
+
+    def __init__(self, context: BrowserContext, origin: str) -> None:
+        self.context = context
+        self.host = urlsplit(origin).netloc
+        self.problems: list[str] = []
+        self.requests: list[str] = []
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.on(
+            "requestfailed",
+            lambda request: self.problems.append(
+                f"request failed: {request.method} {request.url} ({request.failure})"
+            ),
+        )
+        context.on("response", self._response)
+        context.on("page", self._watch)
+        self.page = context.new_page()
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def external_requests(self) -> list[str]:
+        """Requests to any host but the server's (data: URLs stay in the page)."""
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme != "data" and urlsplit(url).netloc != self.host
+        ]
+
+    def unexpected_problems(self, expected: Iterable[str] = ()) -> list[str]:
+        """Problems that match none of the ``expected`` patterns (regular expressions)."""
+        patterns = [re.compile(pattern) for pattern in expected]
+        return [p for p in self.problems if not any(pattern.search(p) for pattern in patterns)]
+
+    def assert_clean(self, expected: Iterable[str] = ()) -> None:
+        """Nothing went wrong but what a test provoked on purpose (``expected`` patterns)."""
+        # Late console messages of the last page arrive while the network settles.
+        self.page.wait_for_load_state("networkidle")
+        assert self.requests, "the browser made no request at all"
+        # Messages spelled out: this module is not rewritten by pytest's assert magic.
+        unexpected = self.unexpected_problems(expected)
+        assert unexpected == [], f"problems in the browser: {unexpected}"
+        external = self.external_requests()
+        assert external == [], f"requests to other hosts: {external}"
+
+
+def watch(browser: Browser, origin: str, **options: Any) -> Watched:
+    """A new German-speaking browser context on ``origin``, watched from its first page."""
+    return Watched(browser.new_context(locale="de-DE", **options), origin)
+
+
+def path_of(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def submit(page: Page, button: str) -> None:
+    """Click a submit button and wait for the page the form leads to."""
+    with page.expect_navigation():
+        page.click(button)
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
