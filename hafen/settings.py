@@ -16,8 +16,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
+from hafen import languages
 from hafen.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hafen.accounts",
     "hafen.home",
     "hafen.conversations",
+    "hafen.push",
     "hafen.bridge",
     "hafen.cases",
     "hafen.publishing",
@@ -114,6 +115,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "hafen.languages.context",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hafen.home.context_processors.navigation",
@@ -247,9 +249,17 @@ if PRODUCTION:
         # The reverse proxy terminates TLS and says so in this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Language: German first, English complete.
+# Language: German first, English complete; the client door also in Einfache Sprache,
+# prepared for Turkish, Arabic, Ukrainian and Russian (see hafen/languages.py).
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
+LANGUAGES = languages.LANGUAGES
+HAFEN_STAFF_LANGUAGES = list(languages.STAFF)
+HAFEN_DOOR_LANGUAGES = list(languages.DOOR)
+# The client's choice lives in a cookie that ends with the browser (no max age), sent to
+# this site only, unreadable for scripts.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("HAFEN_TIME_ZONE", "Europe/Berlin")
@@ -311,3 +321,12 @@ LOGGING = {
 
 # The public address of this installation, for links in e-mails (no trailing slash).
 HAFEN_BASE_URL = env_str("HAFEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Where the client door's quick-exit button leads: a neutral page that hides nothing.
+HAFEN_QUICK_EXIT_URL = env_str("HAFEN_QUICK_EXIT_URL", "https://de.wikipedia.org/wiki/Wetter")
+
+# Attachments of messages (photos, PDF): the largest file a client or the team may send.
+HAFEN_ATTACHMENT_MAX_MB = env_int("HAFEN_ATTACHMENT_MAX_MB", 10, minimum=1)
+# Uploads stay in memory, up to that size per request, and never touch the disk in plain
+# text (Django's default writes larger files to a temporary file, without any bound).
+FILE_UPLOAD_HANDLERS = ["hafen.conversations.attachments.BoundedMemoryUploadHandler"]

@@ -4,6 +4,9 @@ from django.views.i18n import JavaScriptCatalog, set_language
 urlpatterns = [
     path("", include("hafen.home.urls")),
     path("konto/", include("hafen.accounts.urls")),
+    path("", include("hafen.conversations.urls")),
+    path("", include("hafen.push.urls")),
+    path("", include("hafen.bridge.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from hafen.accounts import access
+from hafen.conversations.events import team_group
 from hafen.lib.realtime import user_group
 
 MAX_FRAME_BYTES = 4096
@@ -19,21 +20,27 @@ class StaffEventsConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         allowed = await database_sync_to_async(self._may_connect)(user)
-        if not allowed:
+        if allowed is None:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # The person's own events, and the inbox events of every team whose content the
+        # person may see (need-to-know decided once, at connect; events carry no content).
+        self.groups_joined = [user_group(user.pk)] + [team_group(t) for t in sorted(allowed)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
-    def _may_connect(self, user: Any) -> bool:
+    def _may_connect(self, user: Any) -> set[int] | None:
+        """None if the person may not connect, else the teams whose inbox events to hear."""
         if user is None or not user.is_authenticated or not user.is_active:
-            return False
-        return access.session_passes_two_factor(user, self.scope["session"])
+            return None
+        if not access.session_passes_two_factor(user, self.scope["session"]):
+            return None
+        return access.content_team_ids(user)
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # Every frame is hostile until checked: only a small JSON ping is understood.

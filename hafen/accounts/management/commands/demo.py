@@ -17,11 +17,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data is not allowed in production mode.")
+        from hafen.conversations import demo as conversations_demo
+
         if not demo.demo_exists():
-            demo.create_demo()
+            organisation = demo.create_demo()
             self.stdout.write("Demo organisation 'Beispiel-Träger e.V.' created.")
+            made = conversations_demo.create_demo_conversations(organisation)
+            self.stdout.write("\nDemo conversations (return codes to open them as the client):")
+            for conversation in made:
+                self.stdout.write(f"  {conversation.team_slug:<16} {conversation.code}")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
             for account in demo.DEMO_ACCOUNTS:
                 self.stdout.write(f"  {account.username:<16} {account.role.label}")
+        self.stdout.write(
+            f"\nClient doors: {settings.HAFEN_BASE_URL}/k/jugendberatung/, "
+            f"/k/streetwork/, /k/schuldnerberatung/"
+        )
         self.stdout.write("")

@@ -1,0 +1,352 @@
+"""Real Hafen server processes for tests: started with `hafen run`, always stopped.
+
+A test that needs what only separate processes show (two processes sharing Redis, a
+server killed and started again) runs `hafen run --no-worker --no-migrate` in a
+subprocess on a free loopback port, pointed at the test's own database, and talks to
+it like a browser would: HTTP with a cookie jar and the CSRF token, websockets with
+the session cookie and an Origin header.
+
+The servers must open the very database the test writes to:
+
+- PostgreSQL: the test database pytest-django created (its name differs from the one
+  in DATABASE_URL), passed to the servers as their DATABASE_URL.
+- SQLite: the test database is usually in memory, which no other process can open. It
+  is copied (empty, migrated) into the servers' data folder and this process is
+  pointed at the copy for the duration of the test (``database_for_servers``).
+
+Secrets come from this process's settings, so that a session made by one server is
+valid on another and a message sealed here can be opened there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from websockets.typing import Origin
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+HTTP_TIMEOUT = 10.0
+SOCKET_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Server:
+    """One `hafen run` process on a loopback port."""
+
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        """Start the process and return once it accepts connections on its port."""
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        assert self.process is None or self.process.poll() is not None, "already running"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "hafen.cli",
+                    "run",
+                    "--no-worker",
+                    "--no-migrate",
+                    "--port",
+                    str(self.port),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+
+    def wait_ready(self) -> Server:
+        assert self.process is not None, "not launched"
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.tail()}")
+            if _port_open(self.port):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"server did not open port {self.port}:\n{self.tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, like a crash or a power cut."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def server_env(data_dir: Path, database: dict[str, str], redis_url: str = "") -> dict[str, str]:
+    """The environment of a server process: this test's database, secrets and layer."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # The servers decide these from what is passed here, not from the test's shell;
+        # DJANGO_ALLOW_ASYNC_UNSAFE would hide real async-safety errors in a server.
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "HAFEN_DATA_DIR": str(data_dir),
+            "HAFEN_ALLOWED_HOSTS": "127.0.0.1",
+            "HAFEN_SECRET_KEY": settings.SECRET_KEY,
+            "HAFEN_MASTER_KEYS": ",".join(settings.HAFEN_MASTER_KEYS),
+            "HAFEN_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            **database,
+        }
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def _postgres_url(params: dict[str, object]) -> str:
+    user = urllib.parse.quote(str(params.get("USER") or ""), safe="")
+    password = urllib.parse.quote(str(params.get("PASSWORD") or ""), safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = params.get("HOST") or "127.0.0.1"
+    port = params.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{params['NAME']}"
+
+
+@contextlib.contextmanager
+def database_for_servers(data_dir: Path) -> Iterator[dict[str, str]]:
+    """Environment entries that make servers open this test's database (see the top).
+
+    Only for transactional tests: the servers must see committed rows, and
+    pytest-django empties the database after the test, when the servers are gone.
+    """
+    params = connection.settings_dict
+    if connection.vendor == "postgresql":
+        yield {"DATABASE_URL": _postgres_url(params)}
+        return
+    assert connection.vendor == "sqlite", connection.vendor
+    test_name = params["NAME"]
+    copy = data_dir / "hafen.sqlite3"
+    connection.ensure_connection()
+    with contextlib.closing(sqlite3.connect(copy)) as target:
+        connection.connection.backup(target)
+    # An in-memory database lives as long as one connection to it is open: hold one
+    # while this process works on the copy, so the test database is still there after.
+    in_memory = "mode=memory" in str(test_name) or str(test_name) == ":memory:"
+    keeper = sqlite3.connect(str(test_name), uri=True) if in_memory else None
+    # Django ignores close() on an in-memory database: switch the name first.
+    params["NAME"] = str(copy)
+    connection.close()
+    try:
+        yield {}
+    finally:
+        connection.close()
+        params["NAME"] = test_name
+        if keeper is not None:
+            connection.ensure_connection()
+            keeper.close()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 302 itself is the answer the caller looks at
+
+
+class Browser:
+    """A cookie jar plus Django's CSRF dance, over plain HTTP to one server."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.jar = http.cookiejar.CookieJar()
+        # No proxy from the environment: everything stays on loopback.
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}),
+            urllib.request.HTTPCookieProcessor(self.jar),
+            _NoRedirects(),
+        )
+
+    def cookie(self, name: str) -> str:
+        for cookie in self.jar:
+            if cookie.name == name and cookie.value is not None:
+                return cookie.value
+        return ""
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """(status, Location header, body); redirects are not followed."""
+        body = None
+        if data is not None:
+            data = {"csrfmiddlewaretoken": self.cookie("csrftoken"), **data}
+            body = urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(self.server.origin + path, data=body)  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=HTTP_TIMEOUT) as response:
+                return response.status, "", response.read().decode()
+        except urllib.error.HTTPError as error:
+            location = error.headers.get("Location", "")
+            return error.code, location, error.read().decode(errors="replace")
+
+    def start_conversation(self, team_slug: str) -> str:
+        """Open a new conversation at the team's door; returns the session cookie."""
+        status, _, _ = self.request(f"/k/{team_slug}/")
+        assert status == 200, (status, self.server.tail())
+        status, location, _ = self.request(f"/k/{team_slug}/start/", {"agree": "on"})
+        assert (status, location) == (302, "/gespraech/"), (status, self.server.tail())
+        return self.cookie("sessionid")
+
+    def log_in(self, username: str, password: str) -> str:
+        """Log in through the real form; returns the session cookie."""
+        status, _, _ = self.request("/konto/anmelden/")
+        assert status == 200, (status, self.server.tail())
+        status, location, _ = self.request(
+            "/konto/anmelden/", {"username": username, "password": password}
+        )
+        assert status == 302 and "anmelden" not in location, (status, location, self.server.tail())
+        return self.cookie("sessionid")
+
+
+class Socket:
+    """A websocket to a server as a browser opens it: session cookie and Origin header."""
+
+    def __init__(self, server: Server, path: str, session_id: str, origin: str = "") -> None:
+        from websockets.sync.client import connect
+
+        self.received: list[dict[str, Any]] = []
+        self._stack = contextlib.ExitStack()
+        opening = connect(
+            server.ws_base + path,
+            origin=Origin(origin or server.origin),
+            additional_headers={"Cookie": f"sessionid={session_id}"} if session_id else None,
+            proxy=None,
+            open_timeout=SOCKET_TIMEOUT,
+            close_timeout=2,
+            ping_interval=None,
+        )
+        self.ws = self._stack.enter_context(opening)
+
+    def send(self, **frame: object) -> None:
+        self.ws.send(json.dumps(frame))
+
+    def receive(self, timeout: float = SOCKET_TIMEOUT) -> dict[str, Any]:
+        frame = json.loads(self.ws.recv(timeout=timeout))
+        self.received.append(frame)
+        return frame
+
+    def next(
+        self,
+        kind: str,
+        where: Callable[[dict[str, Any]], bool] = lambda frame: True,
+        timeout: float = SOCKET_TIMEOUT,
+    ) -> dict[str, Any]:
+        """The next frame of a kind (that also passes ``where``); others are kept."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                frame = self.receive(timeout=max(remaining, 0.01))
+            except TimeoutError:
+                raise AssertionError(
+                    f"no {kind!r} frame within {timeout} s; received {self.received}"
+                ) from None
+            if frame.get("type") == kind and where(frame):
+                return frame
+
+    def until(self, kind: str, timeout: float = SOCKET_TIMEOUT) -> list[dict[str, Any]]:
+        """Every frame before the next one of ``kind`` (which is not included)."""
+        start = len(self.received)
+        self.next(kind, timeout=timeout)
+        return self.received[start:-1]
+
+    def quiet(self, seconds: float) -> list[dict[str, Any]]:
+        """Whatever arrives within ``seconds`` (an empty list if the socket stays quiet)."""
+        start = len(self.received)
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                self.receive(timeout=remaining)
+            except TimeoutError:
+                break
+        return self.received[start:]
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Frames that had arrived before the server went away, until the socket closes."""
+        from websockets.exceptions import ConnectionClosed
+
+        start = len(self.received)
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            while True:
+                self.receive(timeout=SOCKET_TIMEOUT)
+        return self.received[start:]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def redis_keys_forget(redis_url: str, pattern: str) -> None:
+    """Delete the keys of one kind in a shared Redis (counters of earlier runs)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
+    try:
+        for key in client.scan_iter(match=pattern, count=500):
+            client.delete(key)
+    finally:
+        client.close()
