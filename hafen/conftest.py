@@ -139,5 +139,7 @@ def channel_layer(request, settings):
             }
         }
     else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+        settings.CHANNEL_LAYERS = {
+            "default": {"BACKEND": "hafen.lib.local_layer.LocalChannelLayer"}
+        }
     return request.param

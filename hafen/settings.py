@@ -139,6 +139,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "hafen.sqlite3"),
+            # Keep the connection: the websocket consumers' database thread would otherwise
+            # open and close one (and checkpoint the WAL) for every message.
+            "CONN_MAX_AGE": env_int("HAFEN_DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # IMMEDIATE: a transaction takes the write lock when it starts, so two
                 # writers never read the same audit-chain head (see privacy/audit.py).
@@ -157,7 +160,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 times reads out after 5 s by default, while channels-redis waits
+            # up to 5 s for the next event: a quiet socket would crash. And its pool refuses
+            # the 101st connection instead of waiting, which a reconnect wave exceeds.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}]
+            },
         }
     }
     CACHES = {
@@ -168,7 +176,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "hafen.lib.local_layer.LocalChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background and scheduled work: django-tasks with its database backend, run by

@@ -113,7 +113,7 @@ def use_handover(token: str, *, passphrase: str = "", language: str = "") -> New
         # IMMEDIATE transactions already take the write lock when they begin. Either
         # way the second one reads ``used_at`` set by the first and is refused.
         handover = (
-            Handover.objects.select_for_update()
+            Handover.objects.select_for_update(of=("self",))
             .select_related("team__facility")
             .filter(token_hash=hash_token(token))
             .first()

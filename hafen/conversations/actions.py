@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -30,6 +32,7 @@ from hafen.conversations.attachments import CheckedFile
 from hafen.conversations.models import (
     Attachment,
     Conversation,
+    DoorSettings,
     Message,
     Note,
     Origin,
@@ -136,8 +139,10 @@ def record_return(conversation: Conversation) -> None:
 def _lock(conversation_id: int) -> Conversation:
     try:
         return (
-            Conversation.objects.select_for_update()
-            .select_related("data_key", "team__facility")
+            # of=("self",): lock the conversation row only, not the joined team and
+            # facility rows, which every conversation of the team shares.
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("data_key", "team__facility", "team__door")
             .get(pk=conversation_id)
         )
     except Conversation.DoesNotExist:
@@ -185,12 +190,11 @@ def post_client_message(conversation_id: int, body: str, client_msg_id: str) -> 
     try:
         with transaction.atomic():
             conversation = _lock(conversation_id)
-            existing = _existing(conversation, Sender.CLIENT, client_msg_id)
-            if existing is not None:
+            message = _append_once(conversation, Sender.CLIENT, body, client_msg_id)
+            if message is None:
+                existing = _existing(conversation, Sender.CLIENT, client_msg_id)
+                assert existing is not None  # the unique constraint said it exists
                 return Posted(existing, created=False)
-            message = _append(
-                conversation, sender=Sender.CLIENT, body=body, client_msg_id=client_msg_id
-            )
             now = message.created_at
             conversation.last_activity_at = now
             if conversation.state in (State.WAITING, State.CLOSED):
@@ -212,8 +216,33 @@ def post_client_message(conversation_id: int, body: str, client_msg_id: str) -> 
         return Posted(existing, created=False)
 
 
+def _append_once(
+    conversation: Conversation, sender: str, body: str, client_msg_id: str
+) -> Message | None:
+    """The new message, or None if this client-made id was stored before (a retry).
+
+    The unique constraint decides, inside a savepoint: cheaper than asking first on
+    every message, and right also when two sockets race.
+    """
+    try:
+        with transaction.atomic():
+            return _append(conversation, sender=sender, body=body, client_msg_id=client_msg_id)
+    except IntegrityError:
+        conversation.last_seq -= 1
+        return None
+
+
+def _door(conversation: Conversation) -> DoorSettings:
+    """The team's door settings, joined by ``_lock`` where they exist already."""
+    try:
+        door: DoorSettings = conversation.team.door  # type: ignore[attr-defined]
+        return door
+    except DoorSettings.DoesNotExist:
+        return hours.door_of(conversation.team_id)
+
+
 def _away_reply_due(conversation: Conversation, now: datetime) -> bool:
-    door = hours.door_of(conversation.team_id)
+    door = _door(conversation)
     if hours.is_open_at(door, now):
         return False
     last = conversation.last_away_reply_at
@@ -307,27 +336,37 @@ def mark_seen(conversation_id: int, *, side: str, delivered: int, read: int = 0)
     """Move a side's delivered/read marks forward (never back); True if anything moved.
 
     ``side``: "client" or "team". Marks are capped at the conversation's last message.
+    One conditional UPDATE: it runs after nearly every delivered message, and two
+    sockets racing can only move a mark to the larger of their numbers.
     """
     delivered_field, read_field = f"{side}_delivered_seq", f"{side}_read_seq"
-    with transaction.atomic():
-        try:
-            conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        except Conversation.DoesNotExist:
-            raise ConversationGone from None
-        new_delivered = min(
-            max(delivered, read, getattr(conversation, delivered_field)), conversation.last_seq
+    delivered = max(delivered, read)
+    new_delivered = Least(Greatest(F(delivered_field), Value(delivered)), F("last_seq"))
+    new_read = Least(Greatest(F(read_field), Value(read)), F("last_seq"))
+    moved = (
+        Conversation.objects.filter(pk=conversation_id)
+        .filter(
+            Q(**{f"{delivered_field}__lt": Least(Value(delivered), F("last_seq"))})
+            | Q(**{f"{read_field}__lt": Least(Value(read), F("last_seq"))})
         )
-        new_read = min(max(read, getattr(conversation, read_field)), conversation.last_seq)
-        if (new_delivered, new_read) == (
-            getattr(conversation, delivered_field),
-            getattr(conversation, read_field),
-        ):
-            return False
-        setattr(conversation, delivered_field, new_delivered)
-        setattr(conversation, read_field, new_read)
-        conversation.save(update_fields=[delivered_field, read_field])
-        events.conversation_changed(conversation.pk, conversation.team_id, kind="receipt")
-        return True
+        .update(**{delivered_field: new_delivered, read_field: new_read})
+    )
+    row = (
+        Conversation.objects.filter(pk=conversation_id)
+        .values("team_id", *events.MARK_FIELDS)
+        .first()
+    )
+    if row is None:
+        raise ConversationGone
+    if not moved:
+        return False
+    team_id = row.pop("team_id")
+    # The inbox lists unread counts of the team's side only: a client's receipt is
+    # no news for them.
+    events.conversation_changed(
+        conversation_id, team_id, kind="receipt", marks=row, tell_team=side == "team"
+    )
+    return True
 
 
 @transaction.atomic

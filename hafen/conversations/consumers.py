@@ -39,6 +39,7 @@ SENDS_PER_WINDOW = 30
 WINDOW_SECONDS = 10.0
 CLOSE_UNAUTHORISED = 4401
 CLOSE_GONE = 4404
+ACCESS_RECHECK_SECONDS = 10.0
 
 
 class ConversationConsumer(AsyncWebsocketConsumer):
@@ -162,15 +163,29 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     # -- events from the channel layer --------------------------------------------------
 
     async def conversation_changed(self, event: dict[str, Any]) -> None:
-        if event.get("kind") == "deleted":
+        kind = event.get("kind")
+        if kind == "deleted":
             await self.gone()
             return
-        if self.greeted:
-            await self.deliver()
+        if not self.greeted:
+            return
+        marks = event.get("marks")
+        if kind == "receipt" and isinstance(marks, dict):
+            # Receipts carry their numbers (no content): nothing to read back.
+            await self.send(text_data=json.dumps({"type": "receipts", **self.other_side(marks)}))
+            return
+        await self.deliver(recheck_access=kind == "state")
 
-    async def deliver(self) -> None:
+    def other_side(self, marks: dict[str, int]) -> dict[str, int]:
+        other = "team" if self.side == "client" else "client"
+        return {
+            "delivered": marks.get(f"{other}_delivered_seq", 0),
+            "read": marks.get(f"{other}_read_seq", 0),
+        }
+
+    async def deliver(self, *, recheck_access: bool = True) -> None:
         """Send every message after the cursor, then the other side's receipts."""
-        batch = await database_sync_to_async(self.load)(self.cursor)
+        batch = await database_sync_to_async(self.load)(self.cursor, recheck_access)
         if batch is None:
             await self.gone()
             return
@@ -179,22 +194,28 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps(frame))
         self.cursor = cursor
 
-    def may_still_read(self, conversation: Conversation) -> bool:
+    def may_still_read(self, conversation: Conversation, recheck: bool) -> bool:
         """Asked before every delivery: access can end while a socket stays open."""
         return True
 
-    def load(self, after: int) -> tuple[list[dict[str, Any]], int] | None:
+    def load(
+        self, after: int, recheck_access: bool = True
+    ) -> tuple[list[dict[str, Any]], int] | None:
+        # One query for the new messages with their conversation (key and receipt
+        # marks); the conversation alone only when nothing is new.
+        messages = queries.messages_with_conversation(self.conversation_id, after)
         conversation = (
-            Conversation.objects.select_related("data_key").filter(pk=self.conversation_id).first()
+            messages[0].conversation
+            if messages
+            else Conversation.objects.select_related("data_key")
+            .filter(pk=self.conversation_id)
+            .first()
         )
-        if conversation is None or not self.may_still_read(conversation):
+        if conversation is None or not self.may_still_read(conversation, recheck_access):
             return None
         frames: list[dict[str, Any]] = []
         cursor = after
-        while True:
-            messages = queries.messages_after(conversation, cursor, viewer=self.viewer)
-            if not messages:
-                break
+        while messages:
             for message in messages:
                 frames.append(
                     {
@@ -203,6 +224,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                     }
                 )
             cursor = messages[-1].seq
+            if len(messages) < queries.PAGE:
+                break
+            messages = queries.messages_with_conversation(self.conversation_id, cursor)
         frames.append({"type": "receipts", **queries.receipts(conversation, viewer=self.viewer)})
         return frames, cursor
 
@@ -254,12 +278,20 @@ class StaffConsumer(ConversationConsumer):
         if not access.may_access(user, conversation_id):
             return None
         self.user = user
+        self.access_ok = True
+        self.access_checked_at = time.monotonic()
         return int(conversation_id)
 
-    def may_still_read(self, conversation: Conversation) -> bool:
+    def may_still_read(self, conversation: Conversation, recheck: bool) -> bool:
         # A transfer to another team, an ended assignment or break-glass: from then on
         # this socket hears nothing more and closes as if the conversation were gone.
-        return staff_access.may_see(self.user, conversation)
+        # Transfers and assignments send a "state" event and are checked at once; an
+        # expiring break-glass or membership within ACCESS_RECHECK_SECONDS.
+        now = time.monotonic()
+        if recheck or now - self.access_checked_at >= ACCESS_RECHECK_SECONDS:
+            self.access_ok = staff_access.may_see(self.user, conversation)
+            self.access_checked_at = now
+        return self.access_ok
 
     def post(self, body: str, client_msg_id: str) -> actions.Posted:
         # Access is checked again for every send: an assignment or break-glass may have ended.

@@ -23,26 +23,47 @@ def team_group(team_id: int) -> str:
     return f"team.{team_id}"
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, event)
+MARK_FIELDS = ("client_delivered_seq", "client_read_seq", "team_delivered_seq", "team_read_seq")
 
 
-def conversation_changed(conversation_id: int, team_id: int, *, kind: str) -> None:
-    """Tell the conversation's sockets and the team's inboxes, after commit.
+def conversation_changed(
+    conversation_id: int,
+    team_id: int,
+    *,
+    kind: str,
+    marks: dict[str, int] | None = None,
+    tell_team: bool = True,
+) -> None:
+    """Tell the conversation's sockets and (``tell_team``) the team's inboxes, after commit.
 
-    ``kind``: message | receipt | state | deleted.
+    ``kind``: message | receipt | state | deleted. ``marks`` (the four delivered/read
+    numbers, no content) ride along with a receipt, so no socket has to read them back.
     """
+    event: dict[str, Any] = {"type": "conversation.changed", "kind": kind}
+    if marks is not None:
+        event["marks"] = marks
 
     def send() -> None:
-        _send(conversation_group(conversation_id), {"type": "conversation.changed", "kind": kind})
-        _send(
-            team_group(team_id),
-            {
-                "type": "staff.event",
-                "payload": {"kind": f"conversation.{kind}", "conversation": conversation_id},
-            },
-        )
+        layer = get_channel_layer()
+        if layer is None:
+            return
+
+        # One hop into the event loop for both groups: every hop holds up the one
+        # database thread that all sockets of this process share.
+        async def both() -> None:
+            await layer.group_send(conversation_group(conversation_id), event)
+            if tell_team:
+                await layer.group_send(
+                    team_group(team_id),
+                    {
+                        "type": "staff.event",
+                        "payload": {
+                            "kind": f"conversation.{kind}",
+                            "conversation": conversation_id,
+                        },
+                    },
+                )
+
+        async_to_sync(both)()
 
     transaction.on_commit(send)

@@ -20,7 +20,7 @@ def remember_choice(conversation_id: int, language: str) -> bool:
     if language not in settings.HAFEN_DOOR_LANGUAGES:
         return False
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("team__facility")
         .filter(pk=conversation_id)
         .first()

@@ -40,6 +40,15 @@ def messages_after(
     )
 
 
+def messages_with_conversation(conversation_id: int, after: int) -> list[Message]:
+    """The next page of messages after ``after``, each with its conversation and data key."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, seq__gt=after)
+        .select_related("conversation__data_key", "author", "attachment")
+        .order_by("seq")[:PAGE]
+    )
+
+
 def message_payload(conversation: Conversation, message: Message, *, viewer: str) -> dict[str, Any]:
     """One message for a socket or a page. The body is decrypted here, for this viewer only."""
     message.conversation = conversation  # the key is already loaded: no query per message

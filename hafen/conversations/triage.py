@@ -154,7 +154,7 @@ def _changed(conversation: Conversation, *team_ids: int) -> None:
 def _locked(conversation_id: int) -> Conversation:
     try:
         return (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("team__facility", "data_key")
             .get(pk=conversation_id)
         )

@@ -10,9 +10,11 @@ The servers must open the very database the test writes to:
 
 - PostgreSQL: the test database pytest-django created (its name differs from the one
   in DATABASE_URL), passed to the servers as their DATABASE_URL.
-- SQLite: the test database is usually in memory, which no other process can open. It
-  is copied (empty, migrated) into the servers' data folder and this process is
-  pointed at the copy for the duration of the test (``database_for_servers``).
+- SQLite: the test database is a file (HAFEN_TEST_SQLITE_NAME, as run-tests.sh sets it)
+  or in memory, which no other process can open; the servers look for their database
+  in their data folder. Either way it is copied (empty, migrated) into the servers' data
+  folder and this process is pointed at the copy for the duration of the test
+  (``database_for_servers``).
 
 Secrets come from this process's settings, so that a session made by one server is
 valid on another and a message sealed here can be opened there.

@@ -48,6 +48,9 @@ class Command(BaseCommand):
                 proxy_headers=settings.PRODUCTION,
                 forwarded_allow_ips="127.0.0.1" if settings.PRODUCTION else None,
                 ws_max_size=1024 * 1024,
+                # Frames are small; and compressing attacker-chosen text together with
+                # secret text in one stream invites BREACH-style guessing.
+                ws_per_message_deflate=False,
                 log_level="warning",
                 lifespan="off",
             )

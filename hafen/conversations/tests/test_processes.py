@@ -1,0 +1,241 @@
+"""Through real server processes: two processes sharing Redis, and a crash in the middle.
+
+What only separate processes can show: that the Channels layer in Redis carries a
+message from a socket on one process to a socket on another, and that a server killed
+without warning loses nothing a client was told was sent — the client reconnects,
+says where it stopped, and gets exactly what it missed, once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from websockets.exceptions import InvalidStatus
+
+from hafen.accounts import demo
+from hafen.accounts.models import Team, User
+from hafen.conversations import actions
+from hafen.conversations.models import Conversation, DoorSettings, Message, Sender
+from hafen.conversations.tests.servers import (
+    Browser,
+    Server,
+    Socket,
+    database_for_servers,
+    free_port,
+    redis_keys_forget,
+    server_env,
+)
+
+# Real hashing: the servers check the demo passwords with the configured hashers.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_hashing]
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+TEAM = "jugendberatung"
+
+
+@dataclass
+class Shared:
+    data_dir: Path
+    database: dict[str, str]
+
+
+@pytest.fixture
+def shared(transactional_db, tmp_path: Path) -> Iterator[Shared]:
+    """The demo organisation in a database the test and its servers both open."""
+    with database_for_servers(tmp_path) as database:
+        demo.create_demo()
+        # Office hours all day, every day: no automatic answer slips between messages.
+        DoorSettings.objects.update_or_create(
+            team=Team.objects.get(slug=TEAM),
+            defaults={
+                "office_hours": {str(day): [["00:00", "23:59:59.999999"]] for day in range(1, 8)}
+            },
+        )
+        yield Shared(tmp_path, database)
+
+
+@pytest.fixture
+def servers(shared: Shared) -> Iterator[Callable[..., list[Server]]]:
+    """Start servers on free ports (at the same time); all are stopped when the test ends."""
+    started: list[Server] = []
+
+    def start(count: int = 1, redis_url: str = "") -> list[Server]:
+        batch = [
+            Server(
+                port=free_port(),
+                env=server_env(shared.data_dir, shared.database, redis_url),
+                log=shared.data_dir / f"server-{len(started) + number}.log",
+            )
+            for number in range(1, count + 1)
+        ]
+        started.extend(batch)
+        for server in batch:
+            server.launch()
+        return [server.wait_ready() for server in batch]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis at {REDIS_URL} is required (HAFEN_REQUIRE_REDIS=1).")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    # The door counts new conversations per address in the shared cache; loopback must
+    # not be throttled by the runs of the last hour.
+    redis_keys_forget(REDIS_URL, "hafen:*door-throttle:*")
+    return REDIS_URL
+
+
+def _greeted(socket: Socket) -> Socket:
+    """Say hello from the start; the answer ends with the other side's receipts."""
+    socket.send(type="hello", after=0)
+    socket.next("receipts")
+    return socket
+
+
+def _last_seq(conversation: Conversation) -> int:
+    conversation.refresh_from_db(fields=["last_seq"])
+    return conversation.last_seq
+
+
+def test_a_message_through_one_process_reaches_a_counsellor_on_the_other_and_back(
+    servers, redis_url
+) -> None:
+    first, second = servers(2, redis_url)
+    client_session = Browser(first).start_conversation(TEAM)
+    conversation = Conversation.objects.get()
+    staff_session = Browser(second).log_in("fachkraft", demo.DEMO_PASSWORD)
+    client = _greeted(Socket(first, "/ws/k/", client_session))
+    counsellor = _greeted(Socket(second, f"/ws/posteingang/{conversation.pk}/", staff_session))
+    inbox = Socket(second, "/ws/staff/", staff_session)
+
+    client.send(type="send", id="process-a-0001", body="Hallo, hier schreibt Prozess A.")
+    ack = client.next("ack")
+
+    heard = counsellor.next("message")
+    assert ack == {"type": "ack", "id": "process-a-0001", "seq": 1, "duplicate": False}
+    assert (heard["seq"], heard["sender"], heard["own"], heard["body"]) == (
+        1,
+        Sender.CLIENT,
+        False,
+        "Hallo, hier schreibt Prozess A.",
+    )
+    event = inbox.next("event", lambda f: f["payload"]["kind"] == "conversation.message")
+    assert event["payload"] == {"kind": "conversation.message", "conversation": conversation.pk}
+
+    counsellor.send(type="send", id="process-b-0001", body="Antwort aus Prozess B.")
+    assert counsellor.next("ack")["seq"] == 2
+
+    answer = client.next("message", lambda f: f["sender"] == Sender.STAFF)
+    assert (answer["seq"], answer["own"], answer["body"]) == (2, False, "Antwort aus Prozess B.")
+    stored = Message.objects.filter(conversation=conversation).values_list("seq", "sender")
+    assert list(stored) == [(1, Sender.CLIENT), (2, Sender.STAFF)]
+    for socket in (client, counsellor, inbox):
+        socket.close()
+
+
+# redis-py 8 gives up reading after 5 s by default, while the Channels layer waits up to
+# 5 s for the next event in one blocking read: a quiet socket must outlive both.
+QUIET_LONGER_THAN_REDIS_READ_TIMEOUT = 6.5
+
+
+def test_a_quiet_socket_on_the_redis_layer_stays_open_and_still_hears_the_next_message(
+    servers, redis_url
+) -> None:
+    (server,) = servers(1, redis_url)
+    client = _greeted(Socket(server, "/ws/k/", Browser(server).start_conversation(TEAM)))
+
+    assert client.quiet(QUIET_LONGER_THAN_REDIS_READ_TIMEOUT) == []
+
+    client.send(type="send", id="still-here-01", body="Ich bin noch da.")
+    assert client.next("ack")["seq"] == 1
+    # The message frame comes back only through the layer's event: Redis still answers.
+    echo = client.next("message")
+    assert (echo["seq"], echo["own"], echo["body"]) == (1, True, "Ich bin noch da.")
+    client.close()
+
+
+def test_after_a_crash_the_client_gets_exactly_what_it_missed_and_a_resend_stores_nothing(
+    servers,
+) -> None:
+    (server,) = servers()
+    session = Browser(server).start_conversation(TEAM)
+    conversation = Conversation.objects.get()
+    client = _greeted(Socket(server, "/ws/k/", session))
+
+    client.send(type="send", id="before-crash-01", body="Ist meine Nachricht angekommen?")
+    ack = client.next("ack")
+    server.kill()
+    # A browser still reads what had arrived before the connection broke.
+    client.drain()
+
+    # The ack promised a committed message: the crash cannot have taken it.
+    stored = Message.objects.get(conversation=conversation, client_msg_id="before-crash-01")
+    assert ack == {"type": "ack", "id": "before-crash-01", "seq": stored.seq, "duplicate": False}
+    seen_before = [f["seq"] for f in client.received if f["type"] == "message"]
+    last_seen = max(seen_before, default=0)
+
+    # While the server is down, the team answers (through another process: this one).
+    counsellor = User.objects.get(username="fachkraft")
+    answers = ["Ja, sie ist angekommen.", "Wie können wir Ihnen helfen?"]
+    for text in answers:
+        actions.post_staff_message(counsellor, conversation.pk, text)
+
+    server.start()
+    client = Socket(server, "/ws/k/", session)
+    client.send(type="hello", after=last_seen)
+    caught_up = [f for f in client.until("receipts") if f["type"] == "message"]
+
+    missed = list(
+        Message.objects.filter(conversation=conversation, seq__gt=last_seen)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
+    assert [f["seq"] for f in caught_up] == missed
+    assert [f["body"] for f in caught_up if f["sender"] == Sender.STAFF] == answers
+    # Nothing twice across the crash, nothing left out.
+    assert sorted(seen_before + missed) == list(range(1, _last_seq(conversation) + 1))
+
+    client.send(type="send", id="before-crash-01", body="Ist meine Nachricht angekommen?")
+    assert client.next("ack") == {
+        "type": "ack",
+        "id": "before-crash-01",
+        "seq": stored.seq,
+        "duplicate": True,
+    }
+    assert client.quiet(0.5) == []
+    assert Message.objects.filter(conversation=conversation).count() == 1 + len(answers)
+    client.close()
+
+
+def test_a_real_server_refuses_foreign_origins_and_sockets_without_the_right_session(
+    servers,
+) -> None:
+    (server,) = servers()
+    session = Browser(server).start_conversation(TEAM)
+    conversation = Conversation.objects.get()
+
+    refused = [
+        ("/ws/k/", session, "http://evil.example"),
+        ("/ws/k/", "", ""),
+        # A client's session is no key to the team's side of its own conversation.
+        (f"/ws/posteingang/{conversation.pk}/", session, ""),
+    ]
+    for path, session_id, origin in refused:
+        with pytest.raises(InvalidStatus) as rejected:
+            Socket(server, path, session_id, origin=origin)
+        assert rejected.value.response.status_code == 403, path
+
+    # The same session from the right origin is let in: the refusals above were real.
+    _greeted(Socket(server, "/ws/k/", session)).close()
