@@ -235,8 +235,7 @@ def _append_once(
 def _door(conversation: Conversation) -> DoorSettings:
     """The team's door settings, joined by ``_lock`` where they exist already."""
     try:
-        door: DoorSettings = conversation.team.door  # type: ignore[attr-defined]
-        return door
+        return conversation.team.door
     except DoorSettings.DoesNotExist:
         return hours.door_of(conversation.team_id)
 
