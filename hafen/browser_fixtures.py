@@ -22,7 +22,14 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        Request,
+        Response,
+    )
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -98,9 +105,7 @@ class Watched:
         context.on("request", lambda request: self.requests.append(request.url))
         context.on(
             "requestfailed",
-            lambda request: self.problems.append(
-                f"request failed: {request.method} {request.url} ({request.failure})"
-            ),
+            self._request_failed,
         )
         context.on("response", self._response)
         context.on("page", self._watch)
@@ -113,6 +118,13 @@ class Watched:
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
             self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _request_failed(self, request: Request) -> None:
+        # A background fetch (inbox.js refreshing a panel) cut off because the page moves
+        # on is how browsers work, not a fault; a page's own resources must never fail.
+        if request.resource_type in ("fetch", "xhr") and request.failure == "net::ERR_ABORTED":
+            return
+        self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _watch(self, page: Page) -> None:
         page.on("console", self._console)
