@@ -660,7 +660,6 @@ def start_profilers(args: argparse.Namespace, server_list: list[Server]) -> list
                         "record",
                         "--pid",
                         str(server.process.pid),
-                        "--idle",
                         "--threads",
                     ),
                     *("--duration", str(int(args.duration)), "--rate", "200"),

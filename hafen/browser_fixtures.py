@@ -120,9 +120,14 @@ class Watched:
             self.problems.append(f"console error: {message.text} ({message.location})")
 
     def _request_failed(self, request: Request) -> None:
-        # A background fetch (inbox.js refreshing a panel) cut off because the page moves
-        # on is how browsers work, not a fault; a page's own resources must never fail.
-        if request.resource_type in ("fetch", "xhr") and request.failure == "net::ERR_ABORTED":
+        # A background fetch (inbox.js refreshing a panel) or the browser's own favicon
+        # request cut off because the page moves on is how browsers work, not a fault
+        # (a missing favicon still shows as an error response); a page's own resources
+        # must never fail.
+        background = request.resource_type in ("fetch", "xhr") or urlsplit(
+            request.url
+        ).path.endswith("/favicon.svg")
+        if background and request.failure == "net::ERR_ABORTED":
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 

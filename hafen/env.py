@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,11 +75,16 @@ def secret_from_env_or_file(
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     value = factory()
-    # O_EXCL: two processes starting at once must not overwrite each other's secret.
+    # Two processes starting at once must neither overwrite each other's secret nor read
+    # a file the other has created but not yet written: the secret is written to a file
+    # of its own first, then linked into place, which fails if the name exists already.
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:  # mkstemp made it readable by the owner only
+            handle.write(value + "\n")
+        os.link(draft, path)
     except FileExistsError:
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value + "\n")
+    finally:
+        os.unlink(draft)
     return value

@@ -127,12 +127,17 @@ TEMPLATES = [
 # Database: SQLite in the data folder unless DATABASE_URL names another one.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=env_int("HAFEN_DB_CONN_MAX_AGE", 60)
-        )
-    }
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A pool per process (psycopg_pool): taking and returning a connection costs no
+        # round trip, where a kept connection with health checks cost a "SELECT 1" on
+        # every database call of the websocket consumers. A broken connection is
+        # dropped by the pool when it comes back.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": env_int("HAFEN_DB_POOL_SIZE", 20),
+            "timeout": 10,
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     DATABASES = {
@@ -153,6 +158,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads for the websockets' database calls on PostgreSQL (see hafen/lib/db.py); each
+# holds a pooled connection while it works, so keep it below HAFEN_DB_POOL_SIZE.
+HAFEN_DB_THREADS = env_int("HAFEN_DB_THREADS", 4, minimum=1)
 
 # Redis (optional): the Channels layer and the cache for several app processes.
 REDIS_URL = env_str("REDIS_URL")
@@ -163,8 +171,12 @@ if REDIS_URL:
             # redis-py 8 times reads out after 5 s by default, while channels-redis waits
             # up to 5 s for the next event: a quiet socket would crash. And its pool refuses
             # the 101st connection instead of waiting, which a reconnect wave exceeds.
+            # Its capacity counts the waiting events of a whole process, not of one
+            # socket: past it, events are dropped without a word. 100 is reached in a
+            # burst of messages; 10,000 small events are a few megabytes.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}]
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}],
+                "capacity": 10_000,
             },
         }
     }
@@ -176,7 +188,12 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "hafen.lib.local_layer.LocalChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "hafen.lib.local_layer.LocalChannelLayer",
+            "CONFIG": {"capacity": 1000},  # waiting events per socket
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background and scheduled work: django-tasks with its database backend, run by

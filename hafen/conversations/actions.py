@@ -182,10 +182,13 @@ def _append(
     return message
 
 
-def post_client_message(conversation_id: int, body: str, client_msg_id: str) -> Posted:
+def post_client_message(
+    conversation_id: int, body: str, client_msg_id: str, *, in_event: bool = True
+) -> Posted:
     """Store a client's message (once per client-made id) and answer outside office hours.
 
-    ``body`` and ``client_msg_id`` must already be checked (``validation``).
+    ``body`` and ``client_msg_id`` must already be checked (``validation``). ``in_event``:
+    the sealed message rides in the event (not when an attachment is still to come).
     """
     try:
         with transaction.atomic():
@@ -200,12 +203,21 @@ def post_client_message(conversation_id: int, body: str, client_msg_id: str) -> 
             if conversation.state in (State.WAITING, State.CLOSED):
                 conversation.state = State.OPEN
             fields = ["last_seq", "last_activity_at", "state"]
+            new = [message]
             if _away_reply_due(conversation, now):
-                _append(conversation, sender=Sender.SYSTEM, body=away_text(conversation))
+                new.append(
+                    _append(conversation, sender=Sender.SYSTEM, body=away_text(conversation))
+                )
                 conversation.last_away_reply_at = now
                 fields.append("last_away_reply_at")
             conversation.save(update_fields=fields)
-            events.conversation_changed(conversation.pk, conversation.team_id, kind="message")
+            events.conversation_changed(
+                conversation.pk,
+                conversation.team_id,
+                kind="message",
+                marks=events.marks_of(conversation),
+                messages=[events.sealed_message(m) for m in new] if in_event else None,
+            )
             return Posted(message, created=True)
     except IntegrityError:
         # Two sockets of the same client raced with the same id: the other one won.
@@ -278,9 +290,12 @@ def away_text(conversation: Conversation) -> str:
 
 
 def post_staff_message(
-    user: User, conversation_id: int, body: str, client_msg_id: str = ""
+    user: User, conversation_id: int, body: str, client_msg_id: str = "", *, in_event: bool = True
 ) -> Posted:
-    """A counsellor's answer; the caller has checked ``access.may_see``."""
+    """A counsellor's answer; the caller has checked ``access.may_see``.
+
+    ``in_event`` as for ``post_client_message``.
+    """
     try:
         with transaction.atomic():
             conversation = _lock(conversation_id)
@@ -320,7 +335,13 @@ def post_staff_message(
                 organisation_id=conversation.organisation_id,
                 seq=message.seq,
             )
-            events.conversation_changed(conversation.pk, conversation.team_id, kind="message")
+            events.conversation_changed(
+                conversation.pk,
+                conversation.team_id,
+                kind="message",
+                marks=events.marks_of(conversation),
+                messages=[events.sealed_message(message)] if in_event else None,
+            )
             transaction.on_commit(lambda: push_actions.notify_client(conversation_id), robust=True)
             return Posted(message, created=True)
     except IntegrityError:
@@ -440,7 +461,7 @@ def post_client_attachment(
         Sender.CLIENT,
         client_msg_id,
         upload,
-        lambda: post_client_message(conversation_id, body, client_msg_id),
+        lambda: post_client_message(conversation_id, body, client_msg_id, in_event=False),
     )
 
 
@@ -453,7 +474,7 @@ def post_staff_attachment(
         Sender.STAFF,
         client_msg_id,
         upload,
-        lambda: post_staff_message(user, conversation_id, body, client_msg_id),
+        lambda: post_staff_message(user, conversation_id, body, client_msg_id, in_event=False),
     )
 
 

@@ -13,18 +13,20 @@ Protocol (JSON text frames; every frame is hostile until checked):
     ← {"type": "deleted"}                                 then the socket closes
     ← {"type": "pong"}
 
-Messages reach a socket only by reading the database after a "changed" event or a
-hello, so the order is the sequence order and a socket that missed an event (a
+Messages reach a socket in sequence order: straight from a "changed" event that
+carries them sealed, when they follow the socket's cursor without a gap (decrypted
+with the key the socket holds), and otherwise by reading the database — after a
+hello, a gap, or an event without messages. So a socket that missed an event (a
 dropped connection, a restarted server, a Redis hiccup) catches up with the next one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -33,6 +35,8 @@ from django.utils.translation import gettext as _
 from hafen.accounts import access as staff_access
 from hafen.conversations import access, actions, events, queries, validation
 from hafen.conversations.models import Conversation
+from hafen.lib import db
+from hafen.privacy.crypto import CryptoError
 
 MAX_FRAME_CHARS = 32 * 1024
 SENDS_PER_WINDOW = 30
@@ -50,13 +54,17 @@ class ConversationConsumer(AsyncWebsocketConsumer):
     language = "de"
 
     async def connect(self) -> None:
-        conversation_id = await database_sync_to_async(self.authorise)()
+        conversation_id = await db.in_thread(self.authorise)()
         if conversation_id is None:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         self.conversation_id = conversation_id
         self.cursor = 0
         self.greeted = False
+        # Set by every database read: the conversation with its data key, so that
+        # messages arriving sealed in events can be opened without a query.
+        self.conversation: Conversation | None = None
+        events.serving_loop(asyncio.get_running_loop())
         self.sends: list[float] = []
         self.group = events.conversation_group(conversation_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -99,6 +107,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         await handler(frame)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
+        # The page pings every 30 s: catch up on anything whose event was lost (a
+        # channel layer that dropped it under load), then answer.
+        if self.greeted:
+            await self.deliver(recheck_access=False)
         await self.send(text_data=json.dumps({"type": "pong"}))
 
     async def on_hello(self, frame: dict[str, Any]) -> None:
@@ -126,7 +138,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         self.sends.append(now)
         try:
-            posted = await database_sync_to_async(self.post)(body, client_msg_id)
+            posted = await db.in_thread(self.post)(body, client_msg_id)
         except actions.ConversationGone:
             await self.send(text_data=json.dumps({"type": "deleted"}))
             await self.close(code=CLOSE_GONE)
@@ -154,7 +166,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             await self.error("invalid_frame")
             return
         try:
-            await database_sync_to_async(actions.mark_seen)(
+            await db.in_thread(actions.mark_seen)(
                 self.conversation_id, side=self.side, delivered=delivered, read=read
             )
         except actions.ConversationGone:
@@ -174,7 +186,47 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             # Receipts carry their numbers (no content): nothing to read back.
             await self.send(text_data=json.dumps({"type": "receipts", **self.other_side(marks)}))
             return
+        sealed = event.get("messages")
+        if kind == "message" and isinstance(sealed, list) and self.may_deliver_sealed(sealed):
+            await self.deliver_sealed(sealed, marks if isinstance(marks, dict) else None)
+            return
         await self.deliver(recheck_access=kind == "state")
+
+    def may_deliver_sealed(self, sealed: list[dict[str, Any]]) -> bool:
+        """The event's messages follow the cursor without a gap, and the key is here."""
+        return (
+            self.conversation is not None
+            and bool(sealed)
+            and sealed[0].get("seq") == self.cursor + 1
+            and not self.access_check_due()
+        )
+
+    def access_check_due(self) -> bool:
+        return False
+
+    async def deliver_sealed(
+        self, sealed: list[dict[str, Any]], marks: dict[str, int] | None
+    ) -> None:
+        assert self.conversation is not None
+        try:
+            frames = [
+                {
+                    "type": "message",
+                    **queries.sealed_payload(self.conversation, m, viewer=self.viewer),
+                }
+                for m in sealed
+            ]
+            if marks is not None:
+                # The marks as of this message (an answer means the team read all before).
+                frames.append({"type": "receipts", **self.other_side(marks)})
+        except CryptoError:
+            # The key was destroyed (the conversation deleted) or the event is not ours:
+            # the database has the last word.
+            await self.deliver()
+            return
+        for frame in frames:
+            await self.send(text_data=json.dumps(frame))
+        self.cursor = sealed[-1]["seq"]
 
     def other_side(self, marks: dict[str, int]) -> dict[str, int]:
         other = "team" if self.side == "client" else "client"
@@ -185,7 +237,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, *, recheck_access: bool = True) -> None:
         """Send every message after the cursor, then the other side's receipts."""
-        batch = await database_sync_to_async(self.load)(self.cursor, recheck_access)
+        batch = await db.in_thread(self.load)(self.cursor, recheck_access)
         if batch is None:
             await self.gone()
             return
@@ -213,6 +265,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         )
         if conversation is None or not self.may_still_read(conversation, recheck_access):
             return None
+        self.conversation = conversation
         frames: list[dict[str, Any]] = []
         cursor = after
         while messages:
@@ -281,6 +334,12 @@ class StaffConsumer(ConversationConsumer):
         self.access_ok = True
         self.access_checked_at = time.monotonic()
         return int(conversation_id)
+
+    def access_check_due(self) -> bool:
+        return (
+            not self.access_ok
+            or time.monotonic() - self.access_checked_at >= ACCESS_RECHECK_SECONDS
+        )
 
     def may_still_read(self, conversation: Conversation, recheck: bool) -> bool:
         # A transfer to another team, an ended assignment or break-glass: from then on

@@ -135,6 +135,10 @@ class Sender(models.TextChoices):
     SYSTEM = "system", _("Automatic")
 
 
+# Bound into every message ciphertext: never change it once data is written.
+MESSAGE_BODY_CONTEXT = "conversation.message.body"
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -149,7 +153,7 @@ class Message(models.Model):
     body_sealed = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    body = SealedText("body_sealed", context="conversation.message.body")
+    body = SealedText("body_sealed", context=MESSAGE_BODY_CONTEXT)
 
     class Meta:
         verbose_name = _("message")

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from hafen.conversations.models import Conversation, Message, Sender
+from hafen.conversations import events
+from hafen.conversations.models import MESSAGE_BODY_CONTEXT, Conversation, Message, Sender
+from hafen.privacy.crypto import decrypt_text
 
 PAGE = 200
 
 
-def receipt(conversation: Conversation, message: Message, *, viewer: str) -> str:
+def receipt(conversation: Conversation, seq: int, *, viewer: str) -> str:
     """sent | delivered | read — for messages of the viewer's own side."""
     if viewer == "client":
         delivered, read = conversation.team_delivered_seq, conversation.team_read_seq
     else:
         delivered, read = conversation.client_delivered_seq, conversation.client_read_seq
-    if message.seq <= read:
+    if seq <= read:
         return "read"
-    if message.seq <= delivered:
+    if seq <= delivered:
         return "delivered"
     return "sent"
-
-
-def _own(message: Message, viewer: str) -> bool:
-    return message.sender == (Sender.CLIENT if viewer == "client" else Sender.STAFF)
 
 
 def messages_after(
@@ -52,18 +51,16 @@ def messages_with_conversation(conversation_id: int, after: int) -> list[Message
 def message_payload(conversation: Conversation, message: Message, *, viewer: str) -> dict[str, Any]:
     """One message for a socket or a page. The body is decrypted here, for this viewer only."""
     message.conversation = conversation  # the key is already loaded: no query per message
-    payload: dict[str, Any] = {
-        "seq": message.seq,
-        "sender": message.sender,
-        "own": _own(message, viewer),
-        "body": message.body,
-        "at": timezone.localtime(message.created_at).isoformat(),
-        "client_id": message.client_msg_id if _own(message, viewer) else "",
-    }
-    if viewer == "staff" and message.author is not None:
-        payload["author"] = str(message.author)
-    if payload["own"]:
-        payload["receipt"] = receipt(conversation, message, viewer=viewer)
+    payload = _payload(
+        conversation,
+        viewer=viewer,
+        seq=message.seq,
+        sender=message.sender,
+        body=message.body,
+        at=message.created_at,
+        client_id=message.client_msg_id,
+        author=str(message.author) if message.author is not None else "",
+    )
     attachment = getattr(message, "attachment", None)
     if attachment is not None:
         attachment.message = message
@@ -78,6 +75,52 @@ def message_payload(conversation: Conversation, message: Message, *, viewer: str
                 args=[message.seq] if viewer == "client" else [conversation.pk, message.seq],
             ),
         }
+    return payload
+
+
+def sealed_payload(
+    conversation: Conversation, sealed: dict[str, Any], *, viewer: str
+) -> dict[str, Any]:
+    """A message from an event (``events.sealed_message``), decrypted with the key the
+    socket holds: the same frame as ``message_payload`` gives, without a query."""
+    return _payload(
+        conversation,
+        viewer=viewer,
+        seq=sealed["seq"],
+        sender=sealed["sender"],
+        body=decrypt_text(
+            conversation.data_key, sealed["body_sealed"], context=MESSAGE_BODY_CONTEXT
+        ),
+        at=events.parse_at(sealed["at"]),
+        client_id=sealed["client_id"],
+        author=sealed["author"],
+    )
+
+
+def _payload(
+    conversation: Conversation,
+    *,
+    viewer: str,
+    seq: int,
+    sender: str,
+    body: str,
+    at: datetime,
+    client_id: str,
+    author: str,
+) -> dict[str, Any]:
+    own = sender == (Sender.CLIENT if viewer == "client" else Sender.STAFF)
+    payload: dict[str, Any] = {
+        "seq": seq,
+        "sender": sender,
+        "own": own,
+        "body": body,
+        "at": timezone.localtime(at).isoformat(),
+        "client_id": client_id if own else "",
+    }
+    if viewer == "staff" and author:
+        payload["author"] = author
+    if own:
+        payload["receipt"] = receipt(conversation, seq, viewer=viewer)
     return payload
 
 

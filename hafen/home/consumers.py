@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from hafen.accounts import access
+from hafen.conversations import events
 from hafen.conversations.events import team_group
+from hafen.lib import db
 from hafen.lib.realtime import user_group
 
 MAX_FRAME_BYTES = 4096
@@ -19,7 +21,7 @@ CLOSE_UNAUTHORISED = 4401
 class StaffEventsConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
-        allowed = await database_sync_to_async(self._may_connect)(user)
+        allowed = await db.in_thread(self._may_connect)(user)
         if allowed is None:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
@@ -28,6 +30,7 @@ class StaffEventsConsumer(AsyncWebsocketConsumer):
         self.groups_joined = [user_group(user.pk)] + [team_group(t) for t in sorted(allowed)]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        events.serving_loop(asyncio.get_running_loop())
         await self.accept()
 
     def _may_connect(self, user: Any) -> set[int] | None:

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from hafen.asgi import application
 from hafen.conftest import login_client
-from hafen.conversations import actions
+from hafen.conversations import actions, events
 from hafen.conversations.models import Conversation, Message, Sender
 from hafen.conversations.tests.conftest import start_conversation
 from hafen.privacy.models import AuditEntry
@@ -335,3 +336,86 @@ async def test_a_staff_socket_hears_nothing_more_once_access_ends(
     assert all(f.get("body") != "Nur für das neue Team" for f in frames)
     closed = await staff.receive_output(timeout=3)
     assert closed["type"] == "websocket.close" and closed["code"] == 4404
+
+
+async def test_inbox_events_of_a_busy_team_are_folded_into_one(
+    channel_layer,
+    client_and_counsellor,
+):
+    """The first change reaches the inbox at once; the changes right after it arrive
+    together as one batch, not as one frame per message for every counsellor."""
+    door, _client_session, staff_session = client_and_counsellor
+    others = [await database_sync_to_async(start_conversation)() for _ in range(2)]
+    inbox, ok, _ = await _open("/ws/staff/", staff_session)
+    assert ok
+    await asyncio.sleep(events.TEAM_EVENT_WINDOW)  # the team has been quiet for a while
+
+    for number, conversation_id in enumerate(
+        [door.conversation.pk] + [other.conversation.pk for other in others]
+    ):
+        await database_sync_to_async(actions.post_client_message)(
+            conversation_id, "Hallo", f"fold-id-{number:04d}"
+        )
+
+    first = json.loads(await inbox.receive_from(timeout=3))
+    assert first["payload"] == {
+        "kind": "conversation.message",
+        "conversation": door.conversation.pk,
+    }
+    batch = json.loads(await inbox.receive_from(timeout=3))
+    assert batch["payload"] == {
+        "kind": "conversation.batch",
+        "conversations": sorted(other.conversation.pk for other in others),
+        "receipts_only": False,
+    }
+    assert await inbox.receive_nothing(timeout=0.5)
+    await inbox.disconnect()
+
+
+async def test_a_message_event_carries_the_body_sealed_never_readable(
+    channel_layer,
+    client_and_counsellor,
+):
+    door, client_session, _ = client_and_counsellor
+    layer = get_channel_layer()
+    listener = await layer.new_channel()
+    await layer.group_add(f"conv.{door.conversation.pk}", listener)
+    client, ok, _ = await _open("/ws/k/", client_session)
+    assert ok
+    await _send(client, {"type": "hello", "after": 0})
+    await _frames_until(client, "receipts")
+
+    await _send(client, {"type": "send", "id": "sealed-id-0001", "body": "Mein Geheimnis"})
+    echo = (await _frames_until(client, "message"))[-1]
+
+    event = await layer.receive(listener)
+    assert event["kind"] == "message" and len(event["messages"]) == 1
+    assert b"Geheimnis" not in repr(event).encode() and "Geheimnis" not in repr(event)
+    # The socket opened it with the conversation's key: the frame a database read gives.
+    assert echo["body"] == "Mein Geheimnis" and echo["own"] is True
+    assert echo["client_id"] == "sealed-id-0001" and echo["receipt"] == "sent"
+    await client.disconnect()
+
+
+async def test_a_ping_brings_a_message_whose_event_was_lost(
+    channel_layer,
+    client_and_counsellor,
+    monkeypatch,
+):
+    door, _, staff_session = client_and_counsellor
+    staff, ok, _ = await _open(f"/ws/posteingang/{door.conversation.pk}/", staff_session)
+    assert ok
+    await _send(staff, {"type": "hello", "after": 0})
+    await _frames_until(staff, "receipts")
+    # A channel layer over capacity drops events without a word.
+    monkeypatch.setattr(actions.events, "conversation_changed", lambda *a, **k: None)
+    await database_sync_to_async(actions.post_client_message)(
+        door.conversation.pk, "Bist du da?", "lost-event-0001"
+    )
+    assert await staff.receive_nothing(timeout=0.3)
+
+    await _send(staff, {"type": "ping"})
+
+    frames = await _frames_until(staff, "pong")
+    assert [f["body"] for f in frames if f["type"] == "message"] == ["Bist du da?"]
+    await staff.disconnect()

@@ -112,3 +112,26 @@ def test_pages_are_german_by_default_and_english_on_request(org) -> None:
 
     assert '<html lang="de">' in german and "Bei Hafen anmelden" in german
     assert '<html lang="en">' in english and "Log in to Hafen" in english
+
+
+def test_processes_starting_at_once_share_one_generated_secret(tmp_path):
+    """Several app processes on one fresh data folder: none reads a half-written file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hafen.env import secret_from_env_or_file
+
+    path = tmp_path / "data" / "shared.key"
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        values = list(
+            pool.map(
+                lambda _: secret_from_env_or_file(
+                    "HAFEN_TEST_UNSET_SECRET", path, production=False
+                ),
+                range(64),
+            )
+        )
+
+    assert len(set(values)) == 1 and len(values[0]) > 40
+    assert path.read_text().strip() == values[0]
+    assert [p.name for p in path.parent.iterdir()] == ["shared.key"]  # no drafts left
+    assert path.stat().st_mode & 0o777 == 0o600

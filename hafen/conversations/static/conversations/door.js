@@ -193,6 +193,8 @@
     }
   }
 
+  var pinger = null;
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + path);
@@ -203,6 +205,12 @@
       socket.send(JSON.stringify({ type: "hello", after: lastSeq }));
       flush();
     };
+    // Now and then ask for anything the server may have had no chance to announce
+    // (an event lost under load): the answer brings it, or only a "pong".
+    window.clearInterval(pinger);
+    pinger = window.setInterval(function () {
+      if (connected) socket.send(JSON.stringify({ type: "ping" }));
+    }, 30000);
     socket.onmessage = function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }

@@ -110,7 +110,12 @@
     var kind = String(payload.kind || "");
     if (kind.indexOf("conversation.") !== 0) return false;
     if (conversationId === null) return true;  // the list: every change may move a row
-    // A conversation page: only its own changes; receipts move no state.
+    // A conversation page: only its own changes; receipts move no state. A busy team's
+    // changes come folded into one "conversation.batch" event.
+    if (kind === "conversation.batch") {
+      var ids = (payload.conversations || []).map(String);
+      return ids.indexOf(conversationId) !== -1 && !payload.receipts_only;
+    }
     return String(payload.conversation) === conversationId && kind !== "conversation.receipt";
   }
 
