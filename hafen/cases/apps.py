@@ -6,8 +6,8 @@ class CasesConfig(AppConfig):
     """Case documentation (DESIGN part 4): case files, history, plans, minutes, sealed under one
     data key per case.
 
-    Its models, views and tasks arrive with its own issue; the app is registered now
-    so that migrations, URLs and start-page panels plug in without touching settings.
+    The domain layer: ``models``, ``access`` (the one door), ``actions`` (every write,
+    audited), ``queries`` and ``search`` (reads, audited), ``tasks`` (review reminders).
     """
 
     name = "hafen.cases"
