@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("hafen.conversations.urls")),
     path("", include("hafen.push.urls")),
     path("", include("hafen.bridge.urls")),
+    path("faelle/", include("hafen.cases.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

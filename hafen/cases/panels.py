@@ -1,0 +1,5 @@
+"""What case work adds to the start page: the person's to-do list."""
+
+
+def register() -> None:
+    """Called once from ``CasesConfig.ready``."""
