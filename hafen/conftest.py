@@ -134,7 +134,7 @@ def channel_layer(request, settings):
             pytest.skip(f"no Redis at {REDIS_URL}")
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [REDIS_URL], "prefix": f"hafen-test-{os.getpid()}"},
             }
         }

@@ -167,16 +167,17 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 times reads out after 5 s by default, while channels-redis waits
-            # up to 5 s for the next event: a quiet socket would crash. And its pool refuses
-            # the 101st connection instead of waiting, which a reconnect wave exceeds.
-            # Its capacity counts the waiting events of a whole process, not of one
-            # socket: past it, events are dropped without a word. 100 is reached in a
-            # burst of messages; 10,000 small events are a few megabytes.
+            # Redis Pub/Sub: events are pushed to every process that listens, where the
+            # list-based layer fetched each one with a round trip from a single loop per
+            # process, which capped deliveries near 100 a second (bench/chat_load.py), and
+            # silently dropped events past its capacity. At-most-once is enough here:
+            # events only say "read the database", and a lost one is caught up by the
+            # next event, the page's ping or a reconnect.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # redis-py 8 times reads out after 5 s by default: a quiet socket would crash.
+            # And its pool refuses the 101st connection instead of waiting.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}],
-                "capacity": 10_000,
             },
         }
     }
