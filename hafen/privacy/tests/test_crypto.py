@@ -153,3 +153,20 @@ def test_sealed_text_attribute_encrypts_on_write_and_decrypts_on_read() -> None:
     crypto.shred(note.data_key)
     with pytest.raises(crypto.ContentShredded):
         _ = note.body
+
+
+def test_an_opener_reads_many_texts_of_one_key_and_refuses_all_else() -> None:
+    key, other = crypto.create_data_key("test"), crypto.create_data_key("test")
+    sealed = [crypto.encrypt_text(key, f"Eintrag {n}", context="case.entry") for n in range(3)]
+    open_text = crypto.text_opener(key, context="case.entry")
+
+    assert [open_text(blob) for blob in sealed] == ["Eintrag 0", "Eintrag 1", "Eintrag 2"]
+    foreign = crypto.encrypt_text(other, "fremd", context="case.entry")
+    elsewhere = crypto.encrypt_text(key, "anderes Feld", context="case.name")
+    for blob in (foreign, elsewhere, b"\x01kaputt", sealed[0][:-1] + b"\x00"):
+        with pytest.raises(crypto.DecryptionFailed):
+            open_text(blob)
+    crypto.shred(key)
+    key.refresh_from_db()
+    with pytest.raises(crypto.ContentShredded):
+        crypto.text_opener(key, context="case.entry")
