@@ -31,3 +31,23 @@ def test_the_demo_shows_case_files_as_a_counsellor_sees_them(org, counsellor, le
     # Leadership attended the conference, but sees the case only in figures.
     assert not access.cases_visible_to(leader).exists()
     assert sum(row.open for row in queries.case_figures(leader)) == 2
+
+
+def test_hafen_demo_gives_the_counsellor_case_files_to_open(db) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from hafen.accounts.models import User
+    from hafen.cases import access
+    from hafen.cases.models import Case
+
+    out = StringIO()
+    call_command("demo", stdout=out)
+
+    assert "demo case files" in out.getvalue()
+    counsellor = User.objects.get(username="fachkraft")
+    visible = access.cases_visible_to(counsellor)
+    assert visible.exists() and visible.count() == Case.objects.count()
+    call_command("demo", stdout=StringIO())  # again: nothing new
+    assert Case.objects.count() == visible.count()

@@ -17,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("Demo data is not allowed in production mode.")
+        from hafen.cases import demo as cases_demo
         from hafen.conversations import demo as conversations_demo
 
         if not demo.demo_exists():
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo conversations (return codes to open them as the client):")
             for conversation in made:
                 self.stdout.write(f"  {conversation.team_slug:<16} {conversation.code}")
+            cases = cases_demo.create_demo_cases(organisation)
+            self.stdout.write(f"\n{len(cases)} demo case files with entries, a plan and minutes.")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
             for account in demo.DEMO_ACCOUNTS:
