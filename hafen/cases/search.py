@@ -136,7 +136,7 @@ def search(user: User, text: str, *, limit: int = MAX_HITS) -> SearchResult:
                 if case_id not in openers:
                     openers[case_id] = crypto.text_opener(case.data_key, context=ENTRY_TEXT_CONTEXT)
                 open_text = openers[case_id]
-                body = open_text(sealed) if open_text else ""
+                body = open_text(bytes(sealed)) if open_text else ""
             except crypto.CryptoError:
                 openers.setdefault(case_id, None)  # a shredded key: its entries are gone
                 continue
