@@ -178,7 +178,13 @@ def update_meeting(
 
 @transaction.atomic
 def add_action_item(
-    user: User, meeting: Meeting, *, text: str, owner: User, due_on: date | None = None
+    user: User,
+    meeting: Meeting,
+    *,
+    text: str,
+    owner: User,
+    due_on: date | None = None,
+    form_token: str = "",
 ) -> ActionItem:
     """Who does what by when; it stays in the owner's to-do list until done."""
     access.require(access.meeting_rights(user, meeting), write=True)
@@ -193,18 +199,22 @@ def add_action_item(
             label=_("Due on"),
             earliest_label=_("the meeting"),
         )
-    item = ActionItem(meeting=meeting, owner=owner, due_on=due)
-    item.text = text
-    item.save(force_insert=True)
-    audit.record(
-        "meeting.action_item_added",
-        actor=user,
-        target=meeting,
-        organisation_id=meeting.organisation_id,
-        item=item.pk,
-        owner=owner.pk,
-    )
-    return item
+
+    def create() -> ActionItem:
+        item = ActionItem(meeting=meeting, owner=owner, due_on=due)
+        item.text = text
+        item.save(force_insert=True)
+        audit.record(
+            "meeting.action_item_added",
+            actor=user,
+            target=meeting,
+            organisation_id=meeting.organisation_id,
+            item=item.pk,
+            owner=owner.pk,
+        )
+        return item
+
+    return once(user, form_token, ActionItem, create)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hafen.accounts.models import User
-from hafen.cases.actions._common import once, require_case, staff_of
+from hafen.cases.actions._common import KEEP, Keep, once, require_case, staff_of
 from hafen.cases.models import (
     LIVE_PLAN_STATES,
     MAX_GOAL_CHARS,
@@ -91,23 +91,22 @@ def create_plan(
     kind: str,
     title: str,
     participants: str = "",
+    situation: str = "",
     form_token: str = "",
 ) -> Plan:
     require_case(user, case, write=True)
     kind = choice(kind, PlanKind, label=_("Kind"))
     title = clean_line(title, label=_("Title"), limit=MAX_TITLE_CHARS)
-    participants = clean_text(
-        participants, label=_("Participants"), limit=MAX_PLAN_TEXT_CHARS, required=False
-    )
+    participants = _optional(participants, _("Participants"))
+    situation = _optional(situation, _("Starting point"))
 
     @transaction.atomic
     def create() -> Plan:
         plan = Plan(case=case, kind=kind, created_by=user)
         plan.title = title
-        plan.participants_sealed = None
         plan.agreement_note_sealed = None
-        if participants:
-            plan.participants = participants
+        _seal_optional(plan, "participants", participants)
+        _seal_optional(plan, "situation", situation)
         plan.save(force_insert=True)
         _audit("case.plan_created", user, case, plan=plan.pk, kind=kind)
         return plan
@@ -115,24 +114,48 @@ def create_plan(
     return once(user, form_token, Plan, create)
 
 
+def _optional(text: str, label: str) -> str:
+    return clean_text(text, label=label, limit=MAX_PLAN_TEXT_CHARS, required=False)
+
+
+def _seal_optional(plan: Plan, field: str, text: str) -> None:
+    if text:
+        setattr(plan, field, text)
+    else:
+        setattr(plan, f"{field}_sealed", None)
+
+
+def _stored(plan: Plan, field: str) -> str:
+    return "" if getattr(plan, f"{field}_sealed") is None else str(getattr(plan, field))
+
+
 @transaction.atomic
-def update_plan(user: User, plan: Plan, *, title: str, participants: str = "") -> bool:
-    """Change the title and participants of a plan not yet agreed to."""
+def update_plan(
+    user: User,
+    plan: Plan,
+    *,
+    title: str,
+    participants: str = "",
+    situation: str | Keep = KEEP,
+) -> bool:
+    """Change the title, participants and starting point of a plan not yet agreed to."""
     locked = _lock(plan)
     require_case(user, locked.case, write=True)
     _editable(locked)
     title = clean_line(title, label=_("Title"), limit=MAX_TITLE_CHARS)
-    participants = clean_text(
-        participants, label=_("Participants"), limit=MAX_PLAN_TEXT_CHARS, required=False
+    participants = _optional(participants, _("Participants"))
+    situation = (
+        _stored(locked, "situation")
+        if isinstance(situation, Keep)
+        else _optional(situation, _("Starting point"))
     )
-    if (title, participants) == (locked.title, locked.participants):
+    before = (locked.title, _stored(locked, "participants"), _stored(locked, "situation"))
+    if (title, participants, situation) == before:
         return False
     locked.title = title
-    if participants:
-        locked.participants = participants
-    else:
-        locked.participants_sealed = None
-    locked.save(update_fields=["title_sealed", "participants_sealed"])
+    _seal_optional(locked, "participants", participants)
+    _seal_optional(locked, "situation", situation)
+    locked.save(update_fields=["title_sealed", "participants_sealed", "situation_sealed"])
     _audit("case.plan_changed", user, locked.case, plan=locked.pk)
     return True
 
@@ -167,25 +190,35 @@ def _goal_fields(
 
 @transaction.atomic
 def add_goal(
-    user: User, plan: Plan, *, wording: str, indicator: str = "", target_on: date | None = None
+    user: User,
+    plan: Plan,
+    *,
+    wording: str,
+    indicator: str = "",
+    target_on: date | None = None,
+    form_token: str = "",
 ) -> Goal:
     locked = _lock(plan)
     require_case(user, locked.case, write=True)
     _editable(locked)
     wording, indicator, target_on = _goal_fields(wording, indicator, target_on)
-    count = locked.goals.count()
-    if count >= MAX_GOALS:
-        raise ValidationError(
-            _("A plan has at most %(limit)d goals.") % {"limit": MAX_GOALS}, code="too_many"
-        )
-    goal = Goal(plan=locked, position=count + 1, target_on=target_on)
-    goal.wording = wording
-    goal.indicator_sealed = None
-    if indicator:
-        goal.indicator = indicator
-    goal.save(force_insert=True)
-    _audit("case.goal_added", user, locked.case, plan=locked.pk, goal=goal.pk)
-    return goal
+
+    def create() -> Goal:
+        count = locked.goals.count()
+        if count >= MAX_GOALS:
+            raise ValidationError(
+                _("A plan has at most %(limit)d goals.") % {"limit": MAX_GOALS}, code="too_many"
+            )
+        goal = Goal(plan=locked, position=count + 1, target_on=target_on)
+        goal.wording = wording
+        goal.indicator_sealed = None
+        if indicator:
+            goal.indicator = indicator
+        goal.save(force_insert=True)
+        _audit("case.goal_added", user, locked.case, plan=locked.pk, goal=goal.pk)
+        return goal
+
+    return once(user, form_token, Goal, create)
 
 
 @transaction.atomic
@@ -197,6 +230,7 @@ def add_measure(
     responsible: str,
     staff: User | None = None,
     partner: str = "",
+    form_token: str = "",
 ) -> Measure:
     """A measure towards a goal: what is done, and who does it (client, staff, partner)."""
     plan = _lock(goal.plan)
@@ -214,14 +248,18 @@ def add_measure(
         staff = None
     if responsible == Responsible.PARTNER and not partner:
         raise ValidationError(_("Please fill in: %(field)s.") % {"field": _("Partner")})
-    measure = Measure(goal=goal, responsible=responsible, staff=staff)
-    measure.text = text
-    measure.partner_sealed = None
-    if responsible == Responsible.PARTNER:
-        measure.partner = partner
-    measure.save(force_insert=True)
-    _audit("case.measure_added", user, plan.case, plan=plan.pk, goal=goal.pk)
-    return measure
+
+    def create() -> Measure:
+        measure = Measure(goal=goal, responsible=responsible, staff=staff)
+        measure.text = text
+        measure.partner_sealed = None
+        if responsible == Responsible.PARTNER:
+            measure.partner = partner
+        measure.save(force_insert=True)
+        _audit("case.measure_added", user, plan.case, plan=plan.pk, goal=goal.pk)
+        return measure
+
+    return once(user, form_token, Measure, create)
 
 
 @transaction.atomic
@@ -366,9 +404,8 @@ def new_plan_version(user: User, plan: Plan) -> Plan:
         created_by=user,
     )
     new.title = locked.title  # sealed anew: a fresh nonce for a new record
-    new.participants_sealed = None
-    if locked.participants_sealed is not None:
-        new.participants = locked.participants
+    _seal_optional(new, "participants", _stored(locked, "participants"))
+    _seal_optional(new, "situation", _stored(locked, "situation"))
     new.agreement_note_sealed = None
     new.save(force_insert=True)
     for goal in locked.goals.prefetch_related("measures"):

@@ -58,6 +58,9 @@ class Plan(models.Model):
     )
     title_sealed = models.BinaryField()
     participants_sealed = models.BinaryField(null=True)
+    # The starting point (Ausgangslage) and how client and staff see it: the part of
+    # a plan that the organisation's plan templates give headings for.
+    situation_sealed = models.BinaryField(null=True)
     agreed_on = models.DateField(_("client agreed on"), null=True, blank=True)
     agreed_how = models.CharField(
         _("how the client agreed"), max_length=10, choices=AgreementWay.choices, blank=True
@@ -70,6 +73,7 @@ class Plan(models.Model):
 
     title = SealedText("title_sealed", context="case.plan.title")
     participants = SealedText("participants_sealed", context="case.plan.participants")
+    situation = SealedText("situation_sealed", context="case.plan.situation")
     agreement_note = SealedText("agreement_note_sealed", context="case.plan.agreement_note")
 
     class Meta:

@@ -32,7 +32,9 @@ from hafen.cases.queries.minutes import (
     MeetingPage,
     ReviewTodo,
     due_reviews,
+    meeting_list,
     meeting_page,
+    minutes_teams,
     open_action_items,
     unread_notices,
 )
@@ -42,6 +44,7 @@ from hafen.cases.queries.plans import (
     PlanPage,
     ProgressPoint,
     ReviewView,
+    offered_templates,
     plan_page,
 )
 from hafen.cases.search import SearchHit, SearchResult, search
@@ -76,7 +79,10 @@ __all__ = [
     "entry_history",
     "linkable_cases",
     "linked_cases",
+    "meeting_list",
     "meeting_page",
+    "minutes_teams",
+    "offered_templates",
     "open_action_items",
     "open_attachment",
     "plan_page",

@@ -348,8 +348,18 @@ def case_export(user: User, case: Case, disclosure: Disclosure) -> CasePage:
 # -- lists -------------------------------------------------------------------------------
 
 
-def case_list(user: User, *, status: str | None = None) -> QuerySet[Case]:
-    """The cases the person may see, for a list: no content, one query plus prefetches."""
+def case_list(
+    user: User,
+    *,
+    status: str | None = None,
+    team_id: int | None = None,
+    category_id: int | None = None,
+    mine: bool = False,
+) -> QuerySet[Case]:
+    """The cases the person may see, for a list: no content, one query plus prefetches.
+
+    ``mine``: only those the person is responsible for.
+    """
     cases = (
         access.cases_visible_to(user)
         .select_related("team__facility", "category")
@@ -359,6 +369,13 @@ def case_list(user: User, *, status: str | None = None) -> QuerySet[Case]:
     )
     if status:
         cases = cases.filter(status=status)
+    if team_id is not None:
+        cases = cases.filter(team_id=team_id)
+    if category_id is not None:
+        cases = cases.filter(category_id=category_id)
+    if mine:
+        responsible = Case.responsible.through.objects.filter(user_id=user.pk)
+        cases = cases.filter(pk__in=responsible.values("case_id"))
     return cases
 
 

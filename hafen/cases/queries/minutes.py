@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, QuerySet
 
-from hafen.accounts.models import Membership, Role, User
+from hafen.accounts.models import Membership, Role, Team, User
 from hafen.cases import access
 from hafen.cases.models import (
     LIVE_PLAN_STATES,
@@ -152,4 +152,31 @@ def unread_notices(user: User) -> list[Notice]:
         Notice.objects.filter(recipient=user, read_at__isnull=True)
         .select_related("case", "review", "grant", "actor")
         .order_by("-created_at", "-pk")
+    )
+
+
+# -- the list of minutes ----------------------------------------------------------------
+
+
+def meeting_list(user: User) -> QuerySet[Meeting]:
+    """The minutes the person may open, newest first: kind, date, team and the number of
+    open action items; no content, so nothing to decrypt and no read to audit."""
+    return (
+        access.meetings_visible_to(user)
+        .select_related("team__facility")
+        .annotate(open_items=Count("action_items", filter=Q(action_items__done_at__isnull=True)))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def minutes_teams(user: User) -> QuerySet[Team]:
+    """The teams whose minutes the person may write: counsellor, or an active break-glass."""
+    if user.organisation_id is None:
+        return Team.objects.none()
+    counsellor = Membership.objects.filter(user=user, role=Role.COUNSELLOR).values("team_id")
+    return (
+        Team.objects.filter(facility__organisation_id=user.organisation_id)
+        .filter(Q(pk__in=counsellor) | Q(pk__in=access.active_grant_team_ids(user)))
+        .select_related("facility")
+        .order_by("facility__name", "name")
     )

@@ -17,6 +17,7 @@ from hafen.cases.models import (
     Plan,
     ProgressRating,
     Review,
+    Template,
 )
 from hafen.cases.queries._common import open_optional, open_sealed
 
@@ -64,6 +65,7 @@ class PlanPage:
     shredded: bool
     title: str | None
     participants: str | None
+    situation: str | None
     agreement_note: str | None
     goals: list[GoalView]
     reviews: list[ReviewView]
@@ -114,6 +116,7 @@ def plan_page(user: User, plan: Plan) -> PlanPage:
         shredded=shredded,
         title=open_sealed(plan, "title", shredded),
         participants=open_optional(plan, "participants", shredded),
+        situation=open_optional(plan, "situation", shredded),
         agreement_note=open_optional(plan, "agreement_note", shredded),
         goals=[_goal_view(goal, goals_of_case, ratings, shredded) for goal in goals],
         reviews=[
@@ -185,3 +188,14 @@ def _versions(plan: Plan, plans: dict[int, Plan]) -> list[Plan]:
     while chain[-1].pk in following and len(chain) <= len(plans):
         chain.append(following[chain[-1].pk])
     return chain
+
+
+def offered_templates(user: User, kind: str) -> list[Template]:
+    """The organisation's templates of ``kind`` that a form can start from (no content)."""
+    if user.organisation_id is None:
+        return []
+    return list(
+        Template.objects.filter(organisation_id=user.organisation_id, kind=kind, is_active=True)
+        .only("pk", "title")
+        .order_by("title")
+    )
