@@ -1,4 +1,4 @@
-"""What case work adds to the start page: the person's to-do list.
+"""What case work adds to the start page: the person's to-do list and notices.
 
 Counsellors and volunteers see their open action items (from minutes) and the plan
 reviews due within two weeks or overdue, each linking to its page. The action items
@@ -35,12 +35,28 @@ def todo_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def notices_panel(request: HttpRequest) -> dict[str, Any]:
+    """Unread notices: a review due (responsible staff), an emergency access to case
+    files (the data-protection officer). Nothing is shown when there are none."""
+    from hafen.cases import queries
+
+    user = request.user
+    if not isinstance(user, User):
+        return {}
+    return {"notices": queries.unread_notices(user), "here": request.get_full_path()}
+
+
 def register() -> None:
     """Called once from ``CasesConfig.ready``."""
     from hafen.accounts.models import Role
     from hafen.home.roles import PANELS, Panel
 
     todo = Panel("cases/panel_todo.html", todo_panel)
-    for role in (Role.COUNSELLOR, Role.VOLUNTEER):
-        if not any(panel.template == todo.template for panel in PANELS[role]):
-            PANELS[role].append(todo)
+    notices = Panel("cases/panel_notices.html", notices_panel)
+    for panel, roles in (
+        (notices, (Role.DPO, Role.COUNSELLOR, Role.VOLUNTEER, Role.LEADERSHIP)),
+        (todo, (Role.COUNSELLOR, Role.VOLUNTEER)),
+    ):
+        for role in roles:
+            if not any(known.template == panel.template for known in PANELS[role]):
+                PANELS[role].append(panel)

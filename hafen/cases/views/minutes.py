@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +27,7 @@ from hafen.cases.forms_minutes import ActionItemForm, MeetingEditForm, MeetingFo
 from hafen.cases.forms_plans import add_domain_error
 from hafen.cases.models import Meeting, TemplateKind
 from hafen.cases.views.plans import template_text
-from hafen.lib.http import StaffRequest
+from hafen.lib.http import StaffRequest, posted_next
 
 PER_PAGE = 50
 
@@ -210,10 +209,8 @@ def action_item_done(request: StaffRequest, item_id: int) -> HttpResponse:
         flash.success(request, _("Done: the action item is off the to-do list."))
     else:
         flash.info(request, _("This action item was done already."))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    back = posted_next(request)
+    if back:
         return HttpResponseRedirect(back)
     if access.meeting_rights(request.user, item.meeting).read:
         return redirect(reverse("cases:meeting", args=[item.meeting_id]) + "#aufgaben")
