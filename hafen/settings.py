@@ -351,6 +351,9 @@ HAFEN_BASE_URL = env_str("HAFEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the client door's quick-exit button leads: a neutral page that hides nothing.
 HAFEN_QUICK_EXIT_URL = env_str("HAFEN_QUICK_EXIT_URL", "https://de.wikipedia.org/wiki/Wetter")
 
+# Case files: how many days before a plan review its responsible staff are reminded.
+HAFEN_REVIEW_REMINDER_DAYS = env_int("HAFEN_REVIEW_REMINDER_DAYS", 7, minimum=1)
+
 # Attachments of messages (photos, PDF): the largest file a client or the team may send.
 HAFEN_ATTACHMENT_MAX_MB = env_int("HAFEN_ATTACHMENT_MAX_MB", 10, minimum=1)
 # Uploads stay in memory, up to that size per request, and never touch the disk in plain

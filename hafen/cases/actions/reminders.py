@@ -20,13 +20,12 @@ from hafen.cases import notify
 from hafen.cases.models import LIVE_PLAN_STATES, Case, CaseStatus, Notice, Review, SubmittedForm
 from hafen.privacy import audit
 
-DEFAULT_REMINDER_DAYS = 7
 BATCH = 200
 FORM_TOKENS_KEPT = timedelta(days=2)
 
 
 def reminder_days() -> int:
-    return int(getattr(settings, "HAFEN_REVIEW_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
+    return int(settings.HAFEN_REVIEW_REMINDER_DAYS)
 
 
 def review_recipients(case: Case) -> list[User]:
