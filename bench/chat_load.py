@@ -40,6 +40,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import secrets
@@ -693,6 +694,12 @@ def main() -> None:
             flush=True,
         )
         with servers(args.processes, env) as server_list:
+            # The load generator's own garbage collector would stall its event loop as
+            # the servers' did, and add its pauses to the latencies measured: set it
+            # as `hafen run` does.
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(20_000, 50, 100)
             try:
                 import uvloop
 
