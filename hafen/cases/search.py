@@ -7,7 +7,7 @@ them. ``search`` therefore:
    and matches the file number and pseudonym (plain) and the name (decrypted);
 2. streams the current version of every entry of those cases that the person may
    read — entrusted and third-party entries only for their author and substitute,
-   decided in the query — in batches of ``BATCH`` rows, newest first, decrypts each
+   decided in the query — for ``CASES_PER_QUERY`` cases at a time, newest first, decrypts each
    text in Python and matches it case-insensitively (Unicode case folding);
 3. stops at ``limit`` hits (the result says it is incomplete then) and records one
    audit entry per case that appears in the result (the search words are never
@@ -42,7 +42,7 @@ from hafen.privacy import crypto
 MIN_QUERY_CHARS = 2
 MAX_QUERY_CHARS = 200
 MAX_HITS = 50
-BATCH = 500
+CASES_PER_QUERY = 100
 SNIPPET_CHARS = 80
 
 _KIND_LABELS = dict(EntryKind.choices)
@@ -111,34 +111,36 @@ def search(user: User, text: str, *, limit: int = MAX_HITS) -> SearchResult:
     cases = {case.pk: case for case in visible.select_related("data_key")}
     hits = _identity_hits(list(cases.values()), needle, query)[:limit]
     readable = Q(confidentiality=Confidentiality.NORMAL) | Q(author=user) | Q(substitute=user)
-    # The ids, not a subquery: the database then walks the entries by key, batch by
-    # batch, without evaluating who may see what again for every batch.
-    live = [pk for pk, case in cases.items() if not case.data_key.is_shredded]
     entries = (
-        CaseEntry.objects.filter(case_id__in=live)
-        .filter(readable)
+        CaseEntry.objects.filter(readable)
         .filter(current_version__isnull=False)
-        .order_by("-pk")
+        .order_by("-case_id", "-pk")
         .values_list("pk", "case_id", "occurred_on", "kind", "current_version__text_sealed")
     )
+    # Newest cases first, a few cases per query: each query finds its rows through the
+    # case index and reads every row once (one query over all visible cases, cut into
+    # pages, made the database sort everything again for every page).
+    live = sorted((pk for pk, case in cases.items() if not case.data_key.is_shredded), reverse=True)
     searched = 0
-    openers: dict[int, Callable[[bytes], str] | None] = {}  # one unwrapped key per case
-    before: int | None = None
     complete = len(hits) < limit
-    while complete:
-        rows = list((entries.filter(pk__lt=before) if before else entries)[:BATCH])
-        if not rows:
+    for start in range(0, len(live), CASES_PER_QUERY):
+        if not complete:
             break
-        for entry_id, case_id, occurred_on, kind, sealed in rows:
+        opened: int | None = None
+        open_text: Callable[[bytes], str] | None = None
+        for entry_id, case_id, occurred_on, kind, sealed in entries.filter(
+            case_id__in=live[start : start + CASES_PER_QUERY]
+        ):
             searched += 1
             case = cases[case_id]
             try:
-                if case_id not in openers:
-                    openers[case_id] = crypto.text_opener(case.data_key, context=ENTRY_TEXT_CONTEXT)
-                open_text = openers[case_id]
-                body = open_text(bytes(sealed)) if open_text else ""
+                if case_id != opened:  # rows come case by case: one unwrapped key each
+                    opened, open_text = case_id, None
+                    open_text = crypto.text_opener(case.data_key, context=ENTRY_TEXT_CONTEXT)
+                if open_text is None:
+                    continue  # the case's key is gone: so are its entries
+                body = open_text(bytes(sealed))
             except crypto.CryptoError:
-                openers.setdefault(case_id, None)  # a shredded key: its entries are gone
                 continue
             # Texts are stored in NFC (validation): a needle without spaces is found by
             # case folding alone; only a phrase needs the whitespace evened out.
@@ -160,7 +162,6 @@ def search(user: User, text: str, *, limit: int = MAX_HITS) -> SearchResult:
             if len(hits) >= limit:
                 complete = False
                 break
-        before = rows[-1][0]
     for case_id in dict.fromkeys(hit.case_id for hit in hits):
         access.record_case_read(user, cases[case_id], part="search")
     return SearchResult(query, hits, complete, searched)

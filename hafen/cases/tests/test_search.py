@@ -85,15 +85,20 @@ def test_short_queries_and_limits(files, counsellor) -> None:
     assert len(long_query.query) == search.MAX_QUERY_CHARS and long_query.hits == []
 
 
-def test_search_streams_in_batches(files, counsellor, monkeypatch) -> None:
-    monkeypatch.setattr(search, "BATCH", 2)
-    for number in range(5):
-        entry(counsellor, files["youth"], f"Notiz {number}")
+def test_search_reads_the_cases_a_few_at_a_time_and_every_entry_once(
+    files, counsellor, youth, monkeypatch
+) -> None:
+    monkeypatch.setattr(search, "CASES_PER_QUERY", 1)
+    more = [open_case(counsellor, youth, f"Klient {n}") for n in range(3)]
+    for number, case in enumerate([files["youth"], *more]):
+        entry(counsellor, case, f"Notiz {number}")
+    before = queries.search(counsellor, "Notiz")
 
     result = queries.search(counsellor, "Mietschulden")
 
     assert [hit.where for hit in result.hits] == ["entry"]
-    assert result.entries_searched == 10
+    assert result.entries_searched == before.entries_searched
+    assert sorted(hit.snippet for hit in before.hits) == [f"Notiz {n}" for n in range(4)]
 
 
 def test_the_current_version_is_searched(files, counsellor) -> None:
