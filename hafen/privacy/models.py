@@ -102,3 +102,7 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+# Retention models live in their own package; Django finds an app's models here.
+from hafen.privacy.retention.models import *  # noqa: E402,F403

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from hafen.privacy.register import STAFF, Processing, declare
+from hafen.privacy.register import CLIENTS, STAFF, Processing, declare
 
 declare(
     Processing(
@@ -27,5 +27,54 @@ declare(
             _("Holds no content"),
         ),
         models=("privacy.AuditEntry",),
+    )
+)
+
+declare(
+    Processing(
+        key="privacy.retention",
+        name=_("Retention and deletion"),
+        purpose=_(
+            "Deleting data when its retention period ends, keeping what the law says must "
+            "be kept, and proving each deletion."
+        ),
+        persons=(STAFF, _("Clients, by the number of their conversation or case")),
+        data=(
+            _("Retention periods with their legal basis and who set them"),
+            _("Which categories of cases fall under a statutory retention period"),
+            _("Deletion log: kind and number of the record, rule and time; never content"),
+        ),
+        legal_basis=("Art. 5 Abs. 1 lit. e DSGVO", "Art. 5 Abs. 2 DSGVO", "Art. 17 DSGVO"),
+        retention=_("The deletion log is kept for good; it holds no content."),
+        recipients=(_("The data-protection officer"),),
+        safeguards=(_("Holds no content"),),
+        models=("privacy.RetentionRule", "privacy.CategoryStatute", "privacy.DeletionLog"),
+    )
+)
+
+declare(
+    Processing(
+        key="privacy.erasure_blocks",
+        name=_("Legal holds and restriction of processing"),
+        purpose=_(
+            "Stopping the deletion of a case file where the law or a claim requires it, "
+            "and restricting its processing (Art. 18 DSGVO, § 84 SGB X)."
+        ),
+        persons=(CLIENTS, STAFF),
+        data=(
+            _("Legal hold and restriction with reason, who placed and lifted it, when"),
+            _("Date of birth of the client, where a statutory period depends on it"),
+        ),
+        legal_basis=(
+            "Art. 6 Abs. 1 lit. c DSGVO",
+            "Art. 17 Abs. 3 lit. b, e DSGVO",
+            "Art. 18 DSGVO",
+            "§ 84 SGB X",
+            "§ 9b SGB VIII",
+        ),
+        retention=_("Deleted together with the case file."),
+        recipients=(_("The data-protection officer"), _("Leadership")),
+        safeguards=(_("Every change recorded in the audit log"),),
+        models=("privacy.LegalHold", "privacy.ProcessingRestriction", "privacy.RetentionFacts"),
     )
 )
