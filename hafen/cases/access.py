@@ -20,6 +20,13 @@ StGB) and third-party information are readable only by their author and the name
 substitute — not by the team, not by break-glass. Everybody else sees that such an
 entry exists and that it is withheld (``entry_visible``), nothing of its text.
 
+**Restriction of processing** (Art. 18 DSGVO, § 84 SGB X, placed by the DPO): the
+case stays stored, but even its team reads it only after stating the purpose
+(``privacy.retention.actions.open_restricted``: a short, audited ``RestrictedRead``),
+and nobody writes to it until the restriction is lifted. Without that step the doors
+raise ``CaseRestricted``, which the privacy middleware turns into the page that asks
+for the reason.
+
 Every read of case content is audited (``record_case_read``), never the content.
 """
 
@@ -44,6 +51,7 @@ from hafen.cases.models import (
     Plan,
 )
 from hafen.privacy import audit
+from hafen.privacy.retention.models import ProcessingRestriction, RestrictedRead
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,17 @@ class CaseRights:
     write: bool = False
     # Why: "team", "responsible", "break_glass" or "volunteer" (for the audit log).
     via: str = ""
+    # Processing is restricted: ``read`` only through a stated purpose, never ``write``.
+    restricted: bool = False
+
+
+class CaseRestricted(PermissionDenied):
+    """The person may see the case, but its processing is restricted (Art. 18 DSGVO):
+    reading needs the reasoned step first."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__("Processing of this case file is restricted.")
+        self.case = case
 
 
 NO_RIGHTS = CaseRights()
@@ -84,6 +103,34 @@ def active_grant_team_ids(user: User) -> set[int]:
 
 def case_rights(user: object, case: Case) -> CaseRights:
     """What ``user`` may do with ``case``; a few queries, independent of the case's size."""
+    rights = _plain_rights(user, case)
+    if not rights.read or not _is_restricted(case.pk):
+        return rights
+    assert isinstance(user, User)  # only staff have rights
+    return CaseRights(
+        read=_has_restricted_read(user, case.pk), write=False, via=rights.via, restricted=True
+    )
+
+
+def _is_restricted(case_id: int) -> bool:
+    return ProcessingRestriction.objects.filter(case_id=case_id, lifted_at__isnull=True).exists()
+
+
+def _has_restricted_read(user: User, case_id: int) -> bool:
+    return RestrictedRead.objects.filter(
+        case_id=case_id, user=user, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def _restricted_unread(staff: User) -> QuerySet[ProcessingRestriction]:
+    """Restrictions in force on cases that ``staff`` has not opened by the reasoned step."""
+    opened = RestrictedRead.objects.filter(user=staff, expires_at__gt=timezone.now())
+    return ProcessingRestriction.objects.filter(lifted_at__isnull=True).exclude(
+        case_id__in=opened.values("case_id")
+    )
+
+
+def _plain_rights(user: object, case: Case) -> CaseRights:
     staff = _staff(user)
     if staff is None or staff.organisation_id != case.organisation_id:
         return NO_RIGHTS
@@ -120,15 +167,27 @@ def _cases(staff: User, *, write: bool) -> QuerySet[Case]:
     )
 
 
-def cases_visible_to(user: object) -> QuerySet[Case]:
-    """Every case whose content ``user`` may read (the same rule as ``case_rights``)."""
+def cases_listed_for(user: object) -> QuerySet[Case]:
+    """Every case ``user`` may find in a list (file number, pseudonym), restricted ones too."""
     staff = _staff(user)
     return Case.objects.none() if staff is None else _cases(staff, write=False)
 
 
+def cases_visible_to(user: object) -> QuerySet[Case]:
+    """Every case whose content ``user`` may read (the same rule as ``case_rights``):
+    a restricted case only after the reasoned step."""
+    staff = _staff(user)
+    if staff is None:
+        return Case.objects.none()
+    return _cases(staff, write=False).exclude(pk__in=_restricted_unread(staff).values("case_id"))
+
+
 def cases_writable_by(user: object) -> QuerySet[Case]:
     staff = _staff(user)
-    return Case.objects.none() if staff is None else _cases(staff, write=True)
+    if staff is None:
+        return Case.objects.none()
+    restricted = ProcessingRestriction.objects.filter(lifted_at__isnull=True)
+    return _cases(staff, write=True).exclude(pk__in=restricted.values("case_id"))
 
 
 def parse_id(value: object) -> int:
@@ -144,8 +203,12 @@ def parse_id(value: object) -> int:
     return number
 
 
-def require(rights: CaseRights, *, write: bool) -> None:
-    """404 for who may not read; 403 for who reads but may not write (a volunteer)."""
+def require(rights: CaseRights, *, write: bool, case: Case | None = None) -> None:
+    """404 for who may not read; 403 for who reads but may not write (a volunteer, or
+    anybody while processing is restricted); ``CaseRestricted`` for who would read a
+    restricted case without the reasoned step."""
+    if rights.restricted and not rights.read and case is not None:
+        raise CaseRestricted(case)
     if not rights.read:
         raise Http404
     if write and not rights.write:
@@ -161,7 +224,7 @@ def access_case(user: object, case_id: object, *, write: bool = False) -> Case:
     )
     if case is None:
         raise Http404
-    require(case_rights(user, case), write=write)
+    require(case_rights(user, case), write=write, case=case)
     return case
 
 
@@ -186,7 +249,7 @@ def access_entry(user: object, entry_id: object, *, write: bool = False) -> Case
     )
     if entry is None:
         raise Http404
-    require(case_rights(user, entry.case), write=write)
+    require(case_rights(user, entry.case), write=write, case=entry.case)
     if not entry_visible(user, entry):
         raise Http404
     return entry
@@ -200,7 +263,7 @@ def access_plan(user: object, plan_id: object, *, write: bool = False) -> Plan:
     )
     if plan is None:
         raise Http404
-    require(case_rights(user, plan.case), write=write)
+    require(case_rights(user, plan.case), write=write, case=plan.case)
     return plan
 
 

@@ -46,6 +46,8 @@ _LEAD = ROLE(Role.LEADERSHIP)
 # Settings of the organisation: canned replies, labels, client doors, templates.
 _MANAGE = ROLE(Role.LEADERSHIP, Role.ADMIN)
 _ADMIN = ROLE(Role.ADMIN)
+_DPO = ROLE(Role.DPO)
+_KEEP = ROLE(Role.DPO, Role.LEADERSHIP)
 
 RULES: dict[str, Rule] = {
     # home
@@ -147,6 +149,21 @@ RULES: dict[str, Rule] = {
     # data protection
     "privacy:register": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
     "privacy:register_pdf": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
+    # the cockpit: who read what is the DPO's to know
+    "privacy:cockpit": _DPO,
+    "privacy:audit_log": _DPO,
+    "privacy:case_access": _DPO,
+    # retention, holds and restriction: the DPO and leadership (no content on these pages)
+    "privacy:retention": _KEEP,
+    "privacy:retention_preview": _KEEP,
+    "privacy:retention_rule": _KEEP,
+    "privacy:retention_category": _KEEP,
+    "privacy:find_case": _KEEP,
+    "privacy:case": _KEEP,
+    "privacy:case_change": _KEEP,
+    "privacy:lift": _KEEP,
+    # staff who may see the case state why they read it while processing is restricted
+    "privacy:restricted_read": OBJECT,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +28,14 @@ class PrivacyConfig(AppConfig):
         for role in (Role.DPO, Role.LEADERSHIP, Role.ADMIN):
             if register not in PANELS[role]:
                 PANELS[role].append(register)
+        privacy = Panel("privacy/privacy_panel.html", _privacy_panel)
+        for role in (Role.DPO, Role.LEADERSHIP):
+            if privacy not in PANELS[role]:
+                PANELS[role].insert(0, privacy)
+
+
+def _privacy_panel(request: HttpRequest) -> dict[str, Any]:
+    from hafen.accounts.access import has_role
+    from hafen.accounts.models import Role
+
+    return {"is_dpo": has_role(request.user, Role.DPO)}

@@ -1,9 +1,27 @@
 from django.urls import path
 
 from hafen.privacy import views
+from hafen.privacy.cockpit import views as cockpit
+from hafen.privacy.retention import views as retention
 
 app_name = "privacy"
 urlpatterns = [
+    path("", cockpit.cockpit, name="cockpit"),
+    path("protokoll/", cockpit.audit_log, name="audit_log"),
+    path("fall/<int:case_id>/zugriffe/", cockpit.case_access_report, name="case_access"),
     path("verzeichnis/", views.register_page, name="register"),
     path("verzeichnis/pdf/", views.register_pdf, name="register_pdf"),
+    path("aufbewahrung/", retention.overview, name="retention"),
+    path("aufbewahrung/vorschau/", retention.preview, name="retention_preview"),
+    path("aufbewahrung/regel/<slug:kind>/", retention.edit_rule, name="retention_rule"),
+    path(
+        "aufbewahrung/kategorie/<int:category_id>/",
+        retention.mark_category,
+        name="retention_category",
+    ),
+    path("fall/", retention.find_case, name="find_case"),
+    path("fall/<int:case_id>/", retention.case_page, name="case"),
+    path("fall/<int:case_id>/<slug:what>/", retention.case_change, name="case_change"),
+    path("aufheben/<slug:what>/<int:lock_id>/", retention.lift, name="lift"),
+    path("eingeschraenkt/<int:case_id>/", retention.restricted_read, name="restricted_read"),
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 
 from hafen.accounts import access as staff_access
 from hafen.accounts.models import User
@@ -30,6 +30,7 @@ from hafen.cases.models import (
 from hafen.cases.queries._common import open_optional, open_sealed
 from hafen.conversations.models import Conversation
 from hafen.privacy import crypto
+from hafen.privacy.retention.models import ProcessingRestriction
 
 _KIND_LABELS = dict(EntryKind.choices)
 
@@ -358,13 +359,20 @@ def case_list(
 ) -> QuerySet[Case]:
     """The cases the person may see, for a list: no content, one query plus prefetches.
 
-    ``mine``: only those the person is responsible for.
+    Restricted cases are listed too (file number and pseudonym only), marked by
+    ``is_restricted``; opening one asks for the purpose first. ``mine``: only those
+    the person is responsible for.
     """
     cases = (
-        access.cases_visible_to(user)
+        access.cases_listed_for(user)
         .select_related("team__facility", "category")
         .prefetch_related("responsible")
-        .annotate(last_entry_on=Max("entries__occurred_on"))
+        .annotate(
+            last_entry_on=Max("entries__occurred_on"),
+            is_restricted=Exists(
+                ProcessingRestriction.objects.filter(case_id=OuterRef("pk"), lifted_at__isnull=True)
+            ),
+        )
         .order_by("-opened_on", "-pk")
     )
     if status:
@@ -385,7 +393,7 @@ def case_list(
 def linked_cases(user: User, conversation: Conversation) -> list[Case]:
     """Cases linked to the conversation that the person may see (file number, pseudonym)."""
     return list(
-        access.cases_visible_to(user)
+        access.cases_listed_for(user)
         .filter(conversation_links__conversation=conversation)
         .order_by("reference")
     )

@@ -52,7 +52,7 @@ def posted(request: StaffRequest) -> Any:
 @login_required
 @require_GET
 def case_list(request: StaffRequest) -> HttpResponse:
-    visible = access.cases_visible_to(request.user)
+    visible = access.cases_listed_for(request.user)
     form = forms_files.CaseFilterForm(request.user, visible, request.GET or None)
     status = 400 if form.is_bound and not form.is_valid() else 200
     wanted = form.wanted()

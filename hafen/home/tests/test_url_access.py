@@ -28,7 +28,7 @@ from hafen.accounts.access import roles_of
 from hafen.accounts.models import Role, Team, User
 from hafen.bridge import actions as bridge_actions
 from hafen.cases import actions as case_actions
-from hafen.cases.models import Notice
+from hafen.cases.models import CaseCategory, Notice
 from hafen.cases.tests.conftest import entry, make_counsellor, open_case
 from hafen.cases.validation import today
 from hafen.conftest import login_client
@@ -45,6 +45,7 @@ from hafen.lib.url_access import (
     WEBSOCKET_RULES,
     Rule,
 )
+from hafen.privacy.retention import actions as retention_actions
 from hafen.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -154,6 +155,8 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     kai = make_counsellor("schuldnerberatung", "kai", "Kai Brandt")
     case_actions.break_glass_case(kai, case.reference, "Krise am Wochenende")
     notice = Notice.objects.get(recipient=users["dpo"], case=case)
+    category = CaseCategory.objects.create(organisation=org, name="Jugendhilfe")
+    hold = retention_actions.place_hold(users["dpo"], case, "Anfrage der Staatsanwaltschaft")
 
     reply = CannedReply.objects.create(organisation=org, title="Gruß", body="Hallo!")
     label = Label.objects.create(organisation=org, name="Schule")
@@ -182,6 +185,10 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "meeting_id": meeting.pk,
         "item_id": item.pk,
         "notice_id": notice.pk,
+        "category_id": category.pk,
+        "kind": "conversation",  # a kind of data with a retention rule
+        "what": "sperre",  # a legal hold: placed on the case, or the one to lift
+        "lock_id": hold.pk,
     }
     return {
         "kwargs": kwargs,

@@ -6,7 +6,7 @@ change these; the audit entries name the record and never carry a reason's text.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +24,7 @@ from hafen.privacy.retention.models import (
     CategoryStatute,
     LegalHold,
     ProcessingRestriction,
+    RestrictedRead,
     RetentionFacts,
     RetentionRule,
     Statute,
@@ -198,3 +199,42 @@ def mark_category(user: User, category: CaseCategory, statute: str | None) -> No
             organisation_id=category.organisation_id,
             statute=statute or "",
         )
+
+
+RESTRICTED_READ_MINUTES = 60
+
+
+def open_restricted(user: User, case: Case, reason: object) -> RestrictedRead:
+    """The reasoned step to read a restricted case (Art. 18 Abs. 2 DSGVO): for one hour,
+    for this person only, audited with the time it ends (never the reason's text).
+
+    Only who could read the case without the restriction may take it; writing stays
+    closed until the DPO lifts the restriction.
+    """
+    from hafen.cases import access
+
+    rights = access.case_rights(user, case)
+    if not rights.restricted:
+        raise PermissionDenied
+    text = _text(
+        reason,
+        limit=MAX_REASON_CHARS,
+        minimum=MIN_REASON_CHARS,
+        message=_("Please state why you must read the restricted file (at least 10 characters)."),
+    )
+    with transaction.atomic():
+        grant = RestrictedRead.objects.create(
+            case=case,
+            user=user,
+            reason=text,
+            expires_at=timezone.now() + timedelta(minutes=RESTRICTED_READ_MINUTES),
+        )
+        audit.record(
+            "retention.restricted_read",
+            actor=user,
+            target=case,
+            organisation_id=case.organisation_id,
+            minutes=RESTRICTED_READ_MINUTES,
+            via=rights.via,
+        )
+    return grant

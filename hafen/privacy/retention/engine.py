@@ -34,10 +34,12 @@ from hafen.privacy.retention.models import (
     ProcessingRestriction,
     RetentionFacts,
     RetentionKind,
+    RetentionRun,
 )
 from hafen.privacy.retention.rules import Period, periods_of
 
 if TYPE_CHECKING:
+    from hafen.accounts.models import User
     from hafen.cases.models import Case
     from hafen.conversations.models import Conversation
 
@@ -247,9 +249,14 @@ def _delete_one(item: Planned, now: datetime) -> bool:
     return True
 
 
-def apply_run(now: datetime | None = None) -> RunReport:
-    """Delete everything the plan names, one record per transaction; safe to repeat."""
+def apply_run(now: datetime | None = None, *, started_by: User | None = None) -> RunReport:
+    """Delete everything the plan names, one record per transaction; safe to repeat.
+
+    ``started_by``: the DSB who pressed "delete now"; None for the daily schedule.
+    Each run leaves a ``RetentionRun`` row with its counts, for the cockpit.
+    """
     now = now or timezone.now()
+    run = RetentionRun.objects.create(started_at=timezone.now(), started_by=started_by)
     report = RunReport()
     for item in plan_run(now):
         report.planned += 1
@@ -264,12 +271,20 @@ def apply_run(now: datetime | None = None) -> RunReport:
             report.deleted[item.kind] += 1
         else:
             report.skipped.append((item.kind, item.record_id))
+    run.finished_at = timezone.now()
+    run.planned = report.planned
+    run.deleted_conversations = report.deleted[RetentionKind.CONVERSATION]
+    run.deleted_cases = report.deleted[RetentionKind.CASE]
+    run.skipped = len(report.skipped)
+    run.failed = len(report.failed)
+    run.save()
     if report.planned:
         audit.record(
             "retention.run",
-            deleted_conversations=report.deleted[RetentionKind.CONVERSATION],
-            deleted_cases=report.deleted[RetentionKind.CASE],
-            skipped=len(report.skipped),
-            failed=len(report.failed),
+            actor=started_by,
+            deleted_conversations=run.deleted_conversations,
+            deleted_cases=run.deleted_cases,
+            skipped=run.skipped,
+            failed=run.failed,
         )
     return report

@@ -16,9 +16,11 @@ __all__ = [
     "DeletionLog",
     "LegalHold",
     "ProcessingRestriction",
+    "RestrictedRead",
     "RetentionFacts",
     "RetentionKind",
     "RetentionRule",
+    "RetentionRun",
     "Statute",
 ]
 
@@ -140,7 +142,8 @@ class LegalHold(models.Model):
 class ProcessingRestriction(models.Model):
     """Restriction of processing (Art. 18 DSGVO, § 84 SGB X) of one case, with the reason.
 
-    The data stays stored; reading it needs a reasoned, audited step (to come). While
+    The data stays stored; reading it needs a reasoned, audited step
+    (``RestrictedRead``, granted by ``actions.open_restricted``). While
     active it also stops deletion by a rule: a restriction is asked for when the data
     must be kept (Art. 18 Abs. 1 lit. b, c DSGVO).
     """
@@ -192,3 +195,55 @@ class DeletionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id} deleted"
+
+
+class RestrictedRead(models.Model):
+    """The reasoned, audited step to read a case whose processing is restricted.
+
+    Art. 18 Abs. 2 DSGVO allows processing restricted data only for named purposes
+    (legal claims, another person's rights, an important public interest, consent), so
+    staff who may see the case state theirs; the grant lets only them read, only for a
+    short time, and never write. The reason is the staff member's words about the
+    purpose, not client content.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(_("reason"), max_length=MAX_REASON_CHARS)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("reading of restricted data")
+        verbose_name_plural = _("readings of restricted data")
+        indexes = [models.Index(fields=["case", "user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"restricted read of {self.case_id} by {self.user_id}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: when, started by whom (None: the schedule), counts."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    planned = models.PositiveIntegerField(default=0)
+    deleted_conversations = models.PositiveIntegerField(default=0)
+    deleted_cases = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk}"
+
+    @property
+    def deleted(self) -> int:
+        return self.deleted_conversations + self.deleted_cases
