@@ -43,12 +43,18 @@ declare(
             _("Retention periods with their legal basis and who set them"),
             _("Which categories of cases fall under a statutory retention period"),
             _("Deletion log: kind and number of the record, rule and time; never content"),
+            _("Retention runs: when, started by whom, how many records they deleted"),
         ),
         legal_basis=("Art. 5 Abs. 1 lit. e DSGVO", "Art. 5 Abs. 2 DSGVO", "Art. 17 DSGVO"),
         retention=_("The deletion log is kept for good; it holds no content."),
         recipients=(_("The data-protection officer"),),
         safeguards=(_("Holds no content"),),
-        models=("privacy.RetentionRule", "privacy.CategoryStatute", "privacy.DeletionLog"),
+        models=(
+            "privacy.RetentionRule",
+            "privacy.CategoryStatute",
+            "privacy.DeletionLog",
+            "privacy.RetentionRun",
+        ),
     )
 )
 
@@ -64,6 +70,7 @@ declare(
         data=(
             _("Legal hold and restriction with reason, who placed and lifted it, when"),
             _("Date of birth of the client, where a statutory period depends on it"),
+            _("Who read a restricted case file, when, and the purpose they stated"),
         ),
         legal_basis=(
             "Art. 6 Abs. 1 lit. c DSGVO",
@@ -75,6 +82,11 @@ declare(
         retention=_("Deleted together with the case file."),
         recipients=(_("The data-protection officer"), _("Leadership")),
         safeguards=(_("Every change recorded in the audit log"),),
-        models=("privacy.LegalHold", "privacy.ProcessingRestriction", "privacy.RetentionFacts"),
+        models=(
+            "privacy.LegalHold",
+            "privacy.ProcessingRestriction",
+            "privacy.RetentionFacts",
+            "privacy.RestrictedRead",
+        ),
     )
 )

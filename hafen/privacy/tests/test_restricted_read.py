@@ -12,12 +12,19 @@ from django.utils import timezone, translation
 from hafen.accounts.models import Team
 from hafen.cases.models import CaseEntry
 from hafen.cases.tests.conftest import entry, make_counsellor, open_case
-from hafen.conftest import login_client
+from hafen.conftest import login_client as _login
 from hafen.privacy.models import AuditEntry
 from hafen.privacy.retention import actions
 from hafen.privacy.retention.models import ProcessingRestriction, RestrictedRead
 
 SECRET = "Leon erzählt vom Streit mit dem Vater"
+
+
+def login_client(user, language: str = "en"):
+    """Logged in, asking for pages in ``language`` (English: the source strings)."""
+    client = _login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
 
 
 @pytest.fixture(autouse=True)
