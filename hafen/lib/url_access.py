@@ -147,6 +147,15 @@ RULES: dict[str, Rule] = {
     # data protection
     "privacy:register": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
     "privacy:register_pdf": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
+    # data-subject requests: the DPO of the request's organisation; everybody else 404
+    "privacy:requests": ROLE(Role.DPO),
+    "privacy:request_new": ROLE(Role.DPO),
+    "privacy:request": ROLE(Role.DPO),
+    "privacy:request_extend": ROLE(Role.DPO),
+    "privacy:request_export": ROLE(Role.DPO),
+    "privacy:request_erase": ROLE(Role.DPO),
+    "privacy:request_restrict": ROLE(Role.DPO),
+    "privacy:request_close": ROLE(Role.DPO),
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -45,6 +45,7 @@ from hafen.lib.url_access import (
     WEBSOCKET_RULES,
     Rule,
 )
+from hafen.privacy.requests import actions as request_actions
 from hafen.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -155,6 +156,14 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     case_actions.break_glass_case(kai, case.reference, "Krise am Wochenende")
     notice = Notice.objects.get(recipient=users["dpo"], case=case)
 
+    subject_request = request_actions.record_request(
+        users["dpo"],
+        kind="access",
+        file_number=case.reference,
+        received_on=today(),
+        identity_check="Personalausweis vorgelegt",
+    )
+
     reply = CannedReply.objects.create(organisation=org, title="Gruß", body="Hallo!")
     label = Label.objects.create(organisation=org, name="Schule")
     invitation = account_actions.invite_staff(
@@ -182,6 +191,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "meeting_id": meeting.pk,
         "item_id": item.pk,
         "notice_id": notice.pk,
+        "request_id": subject_request.pk,
     }
     return {
         "kwargs": kwargs,
