@@ -196,6 +196,14 @@ def extend_deadline(
             _("The deadline has been extended already; the law allows it only once."),
             code="extended",
         )
+    if timezone.localdate() > request.due_on:
+        raise ValidationError(
+            _(
+                "The deadline can only be extended within the first month after receipt, "
+                "when the requester is told of it (Art. 12 Abs. 3 DSGVO)."
+            ),
+            code="late",
+        )
     if isinstance(months, bool) or not isinstance(months, int | str):
         months = ""
     try:
