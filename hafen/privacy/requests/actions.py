@@ -274,7 +274,7 @@ def export_case(user: User, request: SubjectRequest) -> Export:
         )
         data = bundle.build(case, request)
     stamp = timezone.localdate().isoformat()
-    return Export(f"{case.reference}-{_('request')}-{request.pk}-{stamp}.zip", data)
+    return Export(f"{case.reference}-auskunft-{request.pk}-{stamp}.zip", data)
 
 
 # -- erasure (Art. 17) -------------------------------------------------------------------
