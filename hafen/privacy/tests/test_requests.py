@@ -304,3 +304,20 @@ def test_audit_entries_never_carry_the_requesters_words(case, dpo):
     written = " ".join(str(entry.details) + entry.object_id for entry in entries)
     for words in (IDENTITY, NOTES, "Rückfrage", "Mutter zieht", "L01X00T47"):
         assert words not in written
+
+
+def test_the_list_needs_the_same_queries_for_three_requests_as_for_thirty(case, dpo, dpo_browser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_of_the_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert dpo_browser.get(LIST).status_code == 200
+        return len(captured)
+
+    for _ in range(3):
+        record(dpo, case, "access")
+    few = queries_of_the_list()
+    for _ in range(27):
+        record(dpo, case, "erasure")
+    assert queries_of_the_list() == few
