@@ -40,6 +40,7 @@ from hafen.conversations.models import (
     State,
 )
 from hafen.privacy import audit, crypto
+from hafen.privacy.retention.models import DeletionCause, DeletionLog, RetentionKind
 from hafen.push import actions as push_actions
 
 AWAY_REPLY_EVERY = timedelta(hours=12)
@@ -400,33 +401,52 @@ def record_staff_read(user: User, conversation: Conversation) -> None:
     )
 
 
+def erase_conversation(conversation: Conversation) -> None:
+    """Erase a conversation for good: shred its key, delete it with messages, notes and
+    attachments, remove its files after commit and tell an inbox that shows it.
+
+    The one way a conversation is deleted (client self-service, retention, a
+    data-subject request). The caller holds the transaction and writes the proof
+    (the audit entry and the ``DeletionLog`` row) in it.
+    """
+    conversation_id, team_id = conversation.pk, conversation.team_id
+    storage_names = list(
+        Message.objects.filter(conversation=conversation, attachment__isnull=False).values_list(
+            "attachment__storage_name", flat=True
+        )
+    )
+    crypto.shred(conversation.data_key)
+    conversation.delete()
+    _remove_files_after_commit(storage_names)
+    # An inbox that shows it drops it (sent after commit).
+    events.conversation_changed(conversation_id, team_id, kind="deleted")
+
+
 @transaction.atomic
 def delete_by_client(conversation_id: int) -> None:
-    """The client deletes the own conversation: the data key is shredded, rows removed."""
+    """The client deletes the own conversation (Art. 17 DSGVO, self-service): the data key
+    is shredded, the rows removed, and the deletion logged for replay after a restore."""
     conversation = _lock(conversation_id)
-    team_id = conversation.team_id
     organisation_id = conversation.organisation_id
-    data_key = conversation.data_key
     audit.record(
         "conversation.deleted_by_client",
         target=conversation,
         organisation_id=organisation_id,
         messages=conversation.last_seq,
     )
-    crypto.shred(data_key)
-    storage_names = list(
-        Message.objects.filter(conversation=conversation, attachment__isnull=False).values_list(
-            "attachment__storage_name", flat=True
-        )
+    DeletionLog.objects.create(
+        kind=RetentionKind.CONVERSATION,
+        record_id=str(conversation.pk),
+        organisation_id=organisation_id,
+        data_key_id=conversation.data_key_id,
+        cause=DeletionCause.CLIENT,
+        legal_basis="Art. 17 DSGVO",
+        deleted_at=timezone.now(),
     )
-    conversation.delete()
-    _remove_files_after_commit(storage_names)
-    events.conversation_changed(conversation_id, team_id, kind="deleted")
+    erase_conversation(conversation)
 
 
 def _remove_files_after_commit(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
     def remove() -> None:
         for name in names:
             if name:

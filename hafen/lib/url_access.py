@@ -164,6 +164,15 @@ RULES: dict[str, Rule] = {
     "privacy:lift": _KEEP,
     # staff who may see the case state why they read it while processing is restricted
     "privacy:restricted_read": OBJECT,
+    # data-subject requests: the DPO of the request's organisation; everybody else 404
+    "privacy:requests": ROLE(Role.DPO),
+    "privacy:request_new": ROLE(Role.DPO),
+    "privacy:request": ROLE(Role.DPO),
+    "privacy:request_extend": ROLE(Role.DPO),
+    "privacy:request_export": ROLE(Role.DPO),
+    "privacy:request_erase": ROLE(Role.DPO),
+    "privacy:request_restrict": ROLE(Role.DPO),
+    "privacy:request_close": ROLE(Role.DPO),
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

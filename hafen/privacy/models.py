@@ -104,5 +104,6 @@ class AuditHead(models.Model):
         return f"head #{self.seq}"
 
 
-# Retention models live in their own package; Django finds an app's models here.
+# Retention and request models live in their own packages; Django finds an app's models here.
+from hafen.privacy.requests.models import *  # noqa: E402,F403
 from hafen.privacy.retention.models import *  # noqa: E402,F403

@@ -90,3 +90,36 @@ declare(
         ),
     )
 )
+
+declare(
+    Processing(
+        key="privacy.subject_requests",
+        name=_("Data-subject requests about case files"),
+        purpose=_(
+            "Answering requests for access, copy, portability, rectification, erasure and "
+            "restriction within the legal deadline, and proving how each was answered."
+        ),
+        persons=(CLIENTS, _("People who make a request for a client (representatives)"), STAFF),
+        data=(
+            _("Kind of request, case file, date received, deadline and its extension"),
+            _("How the requester's identity was checked, notes of the data-protection officer"),
+            _("Exceptions, outcome and who closed the request; never the case content"),
+        ),
+        legal_basis=(
+            "Art. 6 Abs. 1 lit. c DSGVO",
+            "Art. 12 DSGVO",
+            "Art. 15-18, 20 DSGVO",
+            "§§ 83, 84 SGB X",
+            "Art. 5 Abs. 2 DSGVO",
+        ),
+        retention=_(
+            "Kept as proof of the answer; the notes are emptied when the case file is erased."
+        ),
+        recipients=(_("The data-protection officer"),),
+        safeguards=(
+            _("Only the data-protection officer of the organisation sees requests"),
+            _("Every step recorded in the audit log, without the requester's words"),
+        ),
+        models=("privacy.SubjectRequest",),
+    )
+)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from hafen.privacy import views
 from hafen.privacy.cockpit import views as cockpit
+from hafen.privacy.requests import views as requests
 from hafen.privacy.retention import views as retention
 
 app_name = "privacy"
@@ -24,4 +25,17 @@ urlpatterns = [
     path("fall/<int:case_id>/<slug:what>/", retention.case_change, name="case_change"),
     path("aufheben/<slug:what>/<int:lock_id>/", retention.lift, name="lift"),
     path("eingeschraenkt/<int:case_id>/", retention.restricted_read, name="restricted_read"),
+    # data-subject requests about case files (the DSB's workflow)
+    path("anfragen/", requests.request_list, name="requests"),
+    path("anfragen/neu/", requests.request_new, name="request_new"),
+    path("anfragen/<int:request_id>/", requests.request_page, name="request"),
+    path("anfragen/<int:request_id>/frist/", requests.request_extend, name="request_extend"),
+    path("anfragen/<int:request_id>/export/", requests.request_export, name="request_export"),
+    path("anfragen/<int:request_id>/loeschen/", requests.request_erase, name="request_erase"),
+    path(
+        "anfragen/<int:request_id>/einschraenken/",
+        requests.request_restrict,
+        name="request_restrict",
+    ),
+    path("anfragen/<int:request_id>/abschliessen/", requests.request_close, name="request_close"),
 ]

@@ -26,6 +26,7 @@ from hafen.cases.actions.entries import (
     add_entry,
     correct_entry,
 )
+from hafen.cases.actions.erasure import erase_case
 from hafen.cases.actions.minutes import (
     add_action_item,
     complete_action_item,
@@ -68,6 +69,7 @@ __all__ = [
     "create_meeting",
     "create_plan",
     "create_template",
+    "erase_case",
     "forget_old_form_tokens",
     "link_conversation",
     "mark_notice_read",

@@ -45,6 +45,7 @@ from hafen.lib.url_access import (
     WEBSOCKET_RULES,
     Rule,
 )
+from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
 from hafen.routing import websocket_urlpatterns
 
@@ -158,6 +159,14 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     category = CaseCategory.objects.create(organisation=org, name="Jugendhilfe")
     hold = retention_actions.place_hold(users["dpo"], case, "Anfrage der Staatsanwaltschaft")
 
+    subject_request = request_actions.record_request(
+        users["dpo"],
+        kind="access",
+        file_number=case.reference,
+        received_on=today(),
+        identity_check="Personalausweis vorgelegt",
+    )
+
     reply = CannedReply.objects.create(organisation=org, title="Gruß", body="Hallo!")
     label = Label.objects.create(organisation=org, name="Schule")
     invitation = account_actions.invite_staff(
@@ -189,6 +198,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "kind": "conversation",  # a kind of data with a retention rule
         "what": "sperre",  # a legal hold: placed on the case, or the one to lift
         "lock_id": hold.pk,
+        "request_id": subject_request.pk,
     }
     return {
         "kwargs": kwargs,

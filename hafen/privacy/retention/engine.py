@@ -29,6 +29,7 @@ from hafen.privacy.retention import erase
 from hafen.privacy.retention.blockers import case_blockers
 from hafen.privacy.retention.models import (
     CategoryStatute,
+    DeletionCause,
     DeletionLog,
     LegalHold,
     ProcessingRestriction,
@@ -225,6 +226,7 @@ def _prove(item: Planned, record: models.Model, data_key_id: uuid.UUID, now: dat
         record_id=str(item.record_id),
         organisation_id=item.organisation_id,
         data_key_id=data_key_id,
+        cause=DeletionCause.RETENTION,
         rule_period_days=item.period_days,
         legal_basis=item.legal_basis,
         deleted_at=now,

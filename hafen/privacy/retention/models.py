@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "CategoryStatute",
+    "DeletionCause",
     "DeletionLog",
     "LegalHold",
     "ProcessingRestriction",
@@ -169,20 +170,34 @@ class ProcessingRestriction(models.Model):
         return f"restriction {self.pk} of {self.case_id}"
 
 
+class DeletionCause(models.TextChoices):
+    """Why a record was erased; every erasure writes one ``DeletionLog`` row."""
+
+    RETENTION = "retention", _("Retention period ended")
+    CLIENT = "client", _("Deleted by the client in the client door")
+    REQUEST = "request", _("Data-subject request (data-protection officer)")
+
+
 class DeletionLog(models.Model):
-    """One record deleted by retention: kind, id, rule, when. Never content.
+    """One record erased: kind, id, why (cause, rule or request), when. Never content.
 
     No file number or pseudonym either: they can identify a person. The data key id
-    lets a restore of an older backup shred the same key again (replay). The log
-    never expires by a rule.
+    lets a restore of an older backup shred the same key again (replay); ``kind``,
+    ``record_id`` and ``data_key_id`` are what replay reads. Every erasure writes a
+    row, whatever its cause. The log never expires by a rule.
     """
 
     kind = models.CharField(max_length=20, choices=RetentionKind.choices)
     record_id = models.CharField(max_length=64)
     organisation_id = models.BigIntegerField(null=True)
     data_key_id = models.UUIDField(null=True)
-    rule_period_days = models.PositiveIntegerField()
-    legal_basis = models.TextField(max_length=MAX_LEGAL_BASIS_CHARS)
+    cause = models.CharField(max_length=12, choices=DeletionCause.choices)
+    # The data-subject request (``SubjectRequest``) behind an erasure of cause "request";
+    # a plain number like ``organisation_id``, so the log never depends on another row.
+    request_id = models.BigIntegerField(null=True, blank=True)
+    # Only retention has a rule; other causes name their legal basis if they have one.
+    rule_period_days = models.PositiveIntegerField(null=True, blank=True)
+    legal_basis = models.TextField(max_length=MAX_LEGAL_BASIS_CHARS, blank=True)
     deleted_at = models.DateTimeField()
 
     class Meta:
@@ -190,11 +205,20 @@ class DeletionLog(models.Model):
         verbose_name_plural = _("deletion log")
         ordering = ["-deleted_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "record_id"], name="deletion_log_once")
+            models.UniqueConstraint(fields=["kind", "record_id"], name="deletion_log_once"),
+            # A deletion by retention always names the period of its rule.
+            models.CheckConstraint(
+                condition=~Q(cause="retention") | Q(rule_period_days__isnull=False),
+                name="deletion_log_rule_of_retention",
+            ),
+            models.CheckConstraint(
+                condition=~Q(cause="request") | Q(request_id__isnull=False),
+                name="deletion_log_request_named",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.record_id} deleted"
+        return f"{self.kind} {self.record_id} deleted ({self.cause})"
 
 
 class RestrictedRead(models.Model):
