@@ -14,7 +14,7 @@ urlpatterns = [
     path("verzeichnis/pdf/", views.register_pdf, name="register_pdf"),
     path("aufbewahrung/", retention.overview, name="retention"),
     path("aufbewahrung/vorschau/", retention.preview, name="retention_preview"),
-    path("aufbewahrung/regel/<slug:kind>/", retention.edit_rule, name="retention_rule"),
+    path("aufbewahrung/regel/<slug:data_kind>/", retention.edit_rule, name="retention_rule"),
     path(
         "aufbewahrung/kategorie/<int:category_id>/",
         retention.mark_category,

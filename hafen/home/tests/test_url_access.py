@@ -195,7 +195,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "item_id": item.pk,
         "notice_id": notice.pk,
         "category_id": category.pk,
-        "kind": "conversation",  # a kind of data with a retention rule
+        "data_kind": "conversation",  # a kind of data with a retention rule
         "what": "sperre",  # a legal hold: placed on the case, or the one to lift
         "lock_id": hold.pk,
         "request_id": subject_request.pk,

@@ -90,7 +90,8 @@ def overview(request: StaffRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_rule(request: StaffRequest, kind: str) -> HttpResponse:
+def edit_rule(request: StaffRequest, data_kind: str) -> HttpResponse:
+    kind = data_kind
     # 404, not 403, for who may not set rules: the URL names a kind, and the role
     # matrix keeps every parametrised URL silent to outsiders.
     if kind not in RetentionKind.values or not staff_access.has_role(request.user, *KEEPERS):
