@@ -147,6 +147,14 @@ RULES: dict[str, Rule] = {
     # data protection
     "privacy:register": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
     "privacy:register_pdf": ROLE(Role.LEADERSHIP, Role.DPO, Role.ADMIN),
+    # consent: the DPO publishes texts and sees who agreed; leadership reads the texts
+    "privacy:consent_overview": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_history": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_version": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_publish": ROLE(Role.DPO),
+    "privacy:consent_records": ROLE(Role.DPO),
+    "privacy:consent_case_record": OBJECT,  # who may write the case file
+    "privacy:consent_case_withdraw": OBJECT,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

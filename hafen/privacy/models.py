@@ -105,4 +105,5 @@ class AuditHead(models.Model):
 
 
 # Retention models live in their own package; Django finds an app's models here.
+from hafen.privacy.consent.models import *  # noqa: E402,F403
 from hafen.privacy.retention.models import *  # noqa: E402,F403

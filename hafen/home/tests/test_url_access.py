@@ -182,6 +182,9 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "meeting_id": meeting.pk,
         "item_id": item.pk,
         "notice_id": notice.pk,
+        # consent: a kind recorded on case files; its version 1 is Hafen's default text
+        "kind": "dokumentation",
+        "number": 1,
     }
     return {
         "kwargs": kwargs,
