@@ -31,10 +31,16 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+TITLE_MISSING = _("Please give the text a title.")
+GERMAN_MISSING = _("Please write the text in German.")
+METHOD_MISSING = _("Please say how the consent was given.")
+
+
 def _body(label: Any, required: bool, help_text: Any = "") -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
+        error_messages={"required": GERMAN_MISSING},
         strip=False,  # ``clean_text`` strips, after normalising line endings
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 14, "maxlength": MAX_BODY_CHARS}),
@@ -47,6 +53,7 @@ class PublishForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         strip=False,
+        error_messages={"required": TITLE_MISSING},
         widget=forms.TextInput(attrs={"maxlength": MAX_TITLE_CHARS}),
     )
     body_de = _body(_("Text in German"), True)
@@ -66,7 +73,7 @@ class PublishForm(forms.Form):
             self.cleaned_data.get("title"),
             limit=MAX_TITLE_CHARS,
             required=True,
-            message=_("Please give the text a title."),
+            message=TITLE_MISSING,
         )
 
     def clean_body_de(self) -> str:
@@ -74,7 +81,7 @@ class PublishForm(forms.Form):
             self.cleaned_data.get("body_de"),
             limit=MAX_BODY_CHARS,
             required=True,
-            message=_("Please write the text in German."),
+            message=GERMAN_MISSING,
         )
 
     def clean_body_en(self) -> str:
@@ -116,6 +123,7 @@ class RecordForm(forms.Form):
         choices=[(m.value, m.label) for m in ConsentMethod if m in STAFF_METHODS],
         widget=forms.RadioSelect,
         initial=ConsentMethod.WRITTEN,
+        error_messages={"required": METHOD_MISSING, "invalid_choice": METHOD_MISSING},
     )
     given_on = DateField(label=_("Given on"))
 
