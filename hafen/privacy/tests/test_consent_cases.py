@@ -103,13 +103,14 @@ def test_a_counsellor_records_written_consent_against_the_current_version(
     entry = AuditEntry.objects.get(action="consent.recorded")
     assert entry.actor_id == counsellor.pk and entry.object_id == str(record.pk)
     assert entry.details == {
-        "kind": "documentation", "number": 2, "method": "written", "case": case.pk
+        "kind": "documentation",
+        "number": 2,
+        "method": "written",
+        "case": case.pk,
     }
 
 
-def test_the_case_form_offers_the_versions_with_the_one_in_force_first(
-    org, counsellor, dpo, case
-):
+def test_the_case_form_offers_the_versions_with_the_one_in_force_first(org, counsellor, dpo, case):
     actions.version_for_use(org.pk, ConsentKind.DOCUMENTATION)
     _publish(dpo)
     page = _page(login_client(counsellor), case)
@@ -175,7 +176,9 @@ def test_after_a_withdrawal_the_client_may_agree_again(org, counsellor, case):
         actions.record_consent(
             counsellor, "documentation", case, method="written", given_on=timezone.localdate()
         )
-        actions.withdraw_consent(counsellor, "documentation", case, withdrawn_on=timezone.localdate())
+        actions.withdraw_consent(
+            counsellor, "documentation", case, withdrawn_on=timezone.localdate()
+        )
         again = actions.record_consent(
             counsellor, "documentation", case, method="verbal", given_on=timezone.localdate()
         )
@@ -240,9 +243,7 @@ def test_a_consent_dated_before_its_version_was_published_is_refused(org, counse
     assert not ConsentRecord.objects.exists()
 
 
-def test_a_withdrawal_dated_before_the_consent_or_in_the_future_is_refused(
-    org, counsellor, case
-):
+def test_a_withdrawal_dated_before_the_consent_or_in_the_future_is_refused(org, counsellor, case):
     browser = login_client(counsellor)
     record_url, withdraw_url = _urls(case)
     browser.post(record_url, {"number": "1", "method": "written", "given_on": _day(5)})
@@ -291,8 +292,9 @@ def test_kinds_that_are_not_recorded_on_case_files_are_not_found(org, counsellor
 # -- who may -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["other_team", "dpo", "leader", "comms", "admin_user",
-                                     "volunteer", "outsider"])
+@pytest.mark.parametrize(
+    "persona", ["other_team", "dpo", "leader", "comms", "admin_user", "volunteer", "outsider"]
+)
 def test_who_may_not_see_the_case_gets_404_and_changes_nothing(org, case, persona, request):
     browser = login_client(request.getfixturevalue(persona))
     record_url, withdraw_url = _urls(case)
@@ -342,8 +344,12 @@ def test_a_case_of_another_organisation_cannot_take_this_organisations_version(
     _publish(outsider, body="Noch eine.")
     with translation.override("en"), pytest.raises(ValidationError):
         actions.record_consent(
-            counsellor, "documentation", case, method="written",
-            given_on=timezone.localdate(), number=2,
+            counsellor,
+            "documentation",
+            case,
+            method="written",
+            given_on=timezone.localdate(),
+            number=2,
         )
     record = actions.record_consent(
         counsellor, "documentation", case, method="written", given_on=timezone.localdate()
@@ -382,13 +388,19 @@ def test_kinds_and_subjects_that_do_not_belong_together_are_refused(org, counsel
             )
         with pytest.raises(ValidationError):
             actions.record_consent(
-                comms, "documentation", LabelSubject(org.pk, "Person"),
-                method="written", given_on=timezone.localdate(),
+                comms,
+                "documentation",
+                LabelSubject(org.pk, "Person"),
+                method="written",
+                given_on=timezone.localdate(),
             )
         with pytest.raises(ValidationError):
             actions.record_consent(
-                comms, "photos", LabelSubject(org.pk, "   "),
-                method="written", given_on=timezone.localdate(),
+                comms,
+                "photos",
+                LabelSubject(org.pk, "   "),
+                method="written",
+                given_on=timezone.localdate(),
             )
     assert not ConsentRecord.objects.exists()
 

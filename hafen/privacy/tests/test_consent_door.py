@@ -109,7 +109,9 @@ def test_starting_a_conversation_records_the_notice_version_it_was_started_under
     record = _notice_of(client.conversation)
     assert (record.version.kind, record.version.number) == (ConsentKind.DOOR_NOTICE, 2)
     assert (record.method, record.recorded_by, record.withdrawn_on) == (
-        ConsentMethod.DOOR, None, None
+        ConsentMethod.DOOR,
+        None,
+        None,
     )
     entry = AuditEntry.objects.get(action="consent.recorded")
     assert entry.actor_id is None

@@ -35,9 +35,7 @@ def _consent(counsellor, case, days_ago=0, **kwargs):
     )
 
 
-def test_the_dpo_sees_per_version_who_agreed_when_and_the_withdrawals(
-    org, counsellor, dpo, youth
-):
+def test_the_dpo_sees_per_version_who_agreed_when_and_the_withdrawals(org, counsellor, dpo, youth):
     leon = open_case(counsellor, youth, pseudonym="Leon K.", name="Leon Krause")
     mia = open_case(counsellor, youth, pseudonym="Mia S.", name="Mia Sommer")
     _consent(counsellor, leon, days_ago=4)
@@ -88,9 +86,7 @@ def test_the_overview_and_history_count_agreements_and_withdrawals(org, counsell
     assert "<td>3</td>" in history and "<td>1</td>" in history
 
 
-def test_the_list_of_a_version_takes_the_same_queries_for_many_records(
-    org, counsellor, dpo, youth
-):
+def test_the_list_of_a_version_takes_the_same_queries_for_many_records(org, counsellor, dpo, youth):
     browser = login_client(dpo)
 
     def queries_for(count: int) -> int:

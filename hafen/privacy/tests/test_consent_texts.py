@@ -36,9 +36,7 @@ def _publish(user, kind=ConsentKind.DOCUMENTATION, **changes):
 # -- publishing -------------------------------------------------------------------------
 
 
-def test_the_dpo_publishes_a_new_version_through_the_form_prefilled_from_the_current_one(
-    org, dpo
-):
+def test_the_dpo_publishes_a_new_version_through_the_form_prefilled_from_the_current_one(org, dpo):
     browser = login_client(dpo)
     form = browser.get(PUBLISH).content.decode()
     assert "Ich bin damit einverstanden, dass Beispiel" in form  # the default, filled in
@@ -65,8 +63,12 @@ def test_each_change_makes_the_next_version_and_the_history_lists_them_newest_fi
 
     assert page.index(f'href="{DOCUMENTATION}3/"') < page.index(f'href="{DOCUMENTATION}1/"')
     numbers = ConsentText.objects.filter(organisation=org).values_list("kind", "number")
-    assert sorted(numbers) == [("documentation", 1), ("documentation", 2), ("documentation", 3),
-                               ("referral", 1)]
+    assert sorted(numbers) == [
+        ("documentation", 1),
+        ("documentation", 2),
+        ("documentation", 3),
+        ("referral", 1),
+    ]
 
 
 def test_publishing_is_audited_without_the_text(org, dpo):
@@ -74,7 +76,9 @@ def test_publishing_is_audited_without_the_text(org, dpo):
 
     entry = AuditEntry.objects.get(action="consent.version_published")
     assert (entry.actor_id, entry.object_id, entry.organisation_id) == (
-        dpo.pk, str(version.pk), org.pk
+        dpo.pk,
+        str(version.pk),
+        org.pk,
     )
     assert entry.details == {"kind": "documentation", "number": 1}
     assert "Geheimer" not in str(entry.details) and "Wortlaut" not in str(entry.details)
