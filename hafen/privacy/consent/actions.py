@@ -372,7 +372,7 @@ def withdraw_consent(
     organisation_id = organisation_of(subject)
     with transaction.atomic():
         standing = list(
-            ConsentRecord.objects.select_for_update()
+            ConsentRecord.objects.select_for_update(of=("self",))
             .filter(subject_filter(subject), version__kind=kind, withdrawn_on__isnull=True)
             .select_related("version")
         )
