@@ -17,6 +17,7 @@ __all__ = [
     "ConsentKind",
     "ConsentMethod",
     "ConsentRecord",
+    "ConsentRecordQuerySet",
     "ConsentText",
     "ConsentTextQuerySet",
 ]
@@ -46,6 +47,9 @@ class ConsentMethod(models.TextChoices):
 class ConsentTextQuerySet(models.QuerySet["ConsentText"]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError("A published consent text is never changed; publish a new version.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("A published consent text is never deleted.")
 
     def of(self, organisation_id: int, kind: str) -> ConsentTextQuerySet:
         return self.filter(organisation_id=organisation_id, kind=kind)
@@ -99,6 +103,9 @@ class ConsentText(models.Model):
             raise TypeError("A published consent text is never changed; publish a new version.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("A published consent text is never deleted.")
+
     def body_for(self, language: str) -> tuple[str, str]:
         """The body in ``language`` and the language it is really in (German as fallback)."""
         from hafen.languages import EASY_GERMAN
@@ -108,6 +115,13 @@ class ConsentText(models.Model):
         if language == EASY_GERMAN and self.body_easy:
             return self.body_easy, EASY_GERMAN
         return self.body_de, "de"
+
+
+class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # Deleting the conversation or case file takes its records along (the database
+        # cascade does not pass through here); nothing else deletes one.
+        raise TypeError("A consent record is never deleted; record a withdrawal.")
 
 
 class ConsentRecord(models.Model):
@@ -145,6 +159,8 @@ class ConsentRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawal_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent record")
@@ -189,6 +205,9 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.pk} to {self.version_id}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("A consent record is never deleted; record a withdrawal.")
 
     @property
     def is_withdrawn(self) -> bool:

@@ -415,3 +415,18 @@ def test_erasing_a_case_takes_its_consent_records_but_not_the_texts(org, counsel
 
     assert not ConsentRecord.objects.exists()
     assert ConsentText.objects.count() == 1
+
+
+def test_a_record_is_never_deleted_by_hand(org, counsellor, case):
+    actions.record_consent(
+        counsellor, "documentation", case, method="written", given_on=timezone.localdate()
+    )
+    record = ConsentRecord.objects.get(case=case)
+
+    with pytest.raises(TypeError):
+        record.delete()
+    with pytest.raises(TypeError):
+        ConsentRecord.objects.filter(case=case).delete()
+    with pytest.raises(TypeError):
+        record.version.delete()
+    assert ConsentRecord.objects.filter(case=case).count() == 1
