@@ -96,7 +96,6 @@ def overview(request: StaffRequest) -> HttpResponse:
     context = {
         "kinds": queries.overview(_organisation_id(request)),
         "may_publish": _is_publisher(request),
-        "is_dpo": _is_publisher(request),
     }
     return render(request, "privacy/consent/overview.html", context)
 
