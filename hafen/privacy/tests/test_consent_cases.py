@@ -430,3 +430,20 @@ def test_a_record_is_never_deleted_by_hand(org, counsellor, case):
     with pytest.raises(TypeError):
         record.version.delete()
     assert ConsentRecord.objects.filter(case=case).count() == 1
+
+
+def test_the_database_holds_one_standing_record_per_version_and_subject(org, counsellor, case):
+    from django.db import IntegrityError, transaction
+
+    record = actions.record_consent(
+        counsellor, "documentation", case, method="written", given_on=timezone.localdate()
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentRecord.objects.create(
+            version=record.version,
+            case=case,
+            method="verbal",
+            given_on=timezone.localdate(),
+            recorded_at=timezone.now(),
+        )
+    assert ConsentRecord.objects.filter(case=case).count() == 1

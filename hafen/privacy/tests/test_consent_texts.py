@@ -274,3 +274,13 @@ def test_anonymous_visitors_are_sent_to_the_login(org):
 def test_organisation_names_fill_the_defaults_per_organisation(org):
     other = Organisation.objects.create(name="Zweiter Träger", slug="zweiter")
     assert "Zweiter Träger" in queries.current_text(other.pk, ConsentKind.DOOR_NOTICE).body_de
+
+
+def test_when_two_first_uses_meet_both_get_the_same_version_1(org):
+    """The second one's insert fails on the unique number and takes the stored one."""
+    first = actions.version_for_use(org.pk, ConsentKind.REFERRAL)
+
+    second = actions._store_default(org.pk, ConsentKind.REFERRAL)
+
+    assert second == first
+    assert ConsentText.objects.filter(kind=ConsentKind.REFERRAL).count() == 1
