@@ -28,7 +28,7 @@ from hafen.conversations import access as door_access
 from hafen.conversations import hours
 from hafen.conversations import throttle as door_throttle
 from hafen.conversations.forms import StartForm
-from hafen.conversations.views.door import NEW_CODE
+from hafen.conversations.views.door import NEW_CODE, privacy_notice
 from hafen.lib.http import StaffRequest
 
 # Messengers fetch a pasted link to draw a preview before anybody taps it. Such a
@@ -170,14 +170,18 @@ def landing(request: HttpRequest, token: str) -> HttpResponse:
         # A counsellor checking the own link is not the client opening it.
         if not _is_link_preview(request) and not request.user.is_authenticated:
             actions.record_opened(handover)
-        context = _landing_context(team, form=StartForm(), token=token)
+        context = _landing_context(
+            team, form=StartForm(), token=token, privacy_notice=privacy_notice(request, team)
+        )
         return render(request, "bridge/landing.html", context)
 
     form = StartForm(request.POST)
     if door_throttle.starts_blocked(request):
         form.add_error(None, _("Too many new conversations from here. Please try again later."))
     if not form.is_valid() or form.errors:
-        context = _landing_context(team, form=form, token=token)
+        context = _landing_context(
+            team, form=form, token=token, privacy_notice=privacy_notice(request, team)
+        )
         return render(request, "bridge/landing.html", context, status=400)
     try:
         new = actions.use_handover(

@@ -220,4 +220,18 @@ def create_demo_cases(organisation: Organisation) -> list[Case]:
         owner=counsellor,
         due_on=now + timedelta(days=3),
     )
+    # Consents on the case pages: Leon agreed in writing at the first meeting, Mo
+    # verbally, and Leon's referral consent was given and later withdrawn.
+    from hafen.privacy.consent import actions as consent
+
+    consent.record_consent(
+        counsellor, "documentation", first, method="written", given_on=first.opened_on
+    )
+    consent.record_consent(
+        counsellor, "documentation", second, method="verbal", given_on=second.opened_on
+    )
+    consent.record_consent(
+        counsellor, "referral", first, method="written", given_on=now - timedelta(days=30)
+    )
+    consent.withdraw_consent(counsellor, "referral", first, withdrawn_on=now - timedelta(days=3))
     return [first, second]

@@ -40,6 +40,7 @@ from hafen.conversations.models import (
     State,
 )
 from hafen.privacy import audit, crypto
+from hafen.privacy.consent import actions as consent_actions
 from hafen.privacy.retention.models import DeletionCause, DeletionLog, RetentionKind
 from hafen.push import actions as push_actions
 
@@ -69,9 +70,18 @@ def _organisation_id(team: Team) -> int:
 
 @transaction.atomic
 def start_conversation(
-    team: Team, *, passphrase: str = "", language: str = "", origin: str = Origin.DOOR
+    team: Team,
+    *,
+    passphrase: str = "",
+    language: str = "",
+    origin: str = Origin.DOOR,
+    notice_number: int | None = None,
 ) -> NewConversation:
-    """A new anonymous conversation with a pseudonym and a return code."""
+    """A new anonymous conversation with a pseudonym and a return code.
+
+    It records the version of the privacy notice it was started under: the one the
+    page showed (``notice_number``), or the current one.
+    """
     now = timezone.now()
     for _attempt in range(5):
         code = codes.new_code()
@@ -95,6 +105,7 @@ def start_conversation(
         team=team.pk,
         origin=origin,
     )
+    consent_actions.record_door_notice(conversation, notice_number)
     events.conversation_changed(conversation.pk, team.pk, kind="state")
     return NewConversation(conversation, code)
 

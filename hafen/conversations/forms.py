@@ -29,11 +29,20 @@ class StartForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    # The version of the privacy notice the page showed, recorded with the conversation.
+    notice = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def clean_passphrase(self) -> str:
         value: str = self.cleaned_data["passphrase"]
         if value and len(value) < 6:
             raise ValidationError(_("The extra password needs at least 6 characters."))
         return value
+
+    def clean_notice(self) -> int | None:
+        """A version number, or None (the current version is recorded then): a client
+        is never refused over a hidden field."""
+        raw: str = self.cleaned_data.get("notice") or ""
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 class ReturnForm(forms.Form):

@@ -173,6 +173,14 @@ RULES: dict[str, Rule] = {
     "privacy:request_erase": ROLE(Role.DPO),
     "privacy:request_restrict": ROLE(Role.DPO),
     "privacy:request_close": ROLE(Role.DPO),
+    # consent: the DPO publishes texts and sees who agreed; leadership reads the texts
+    "privacy:consent_overview": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_history": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_version": ROLE(Role.DPO, Role.LEADERSHIP),
+    "privacy:consent_publish": ROLE(Role.DPO),
+    "privacy:consent_records": ROLE(Role.DPO),
+    "privacy:consent_case_record": OBJECT,  # who may write the case file
+    "privacy:consent_case_withdraw": OBJECT,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -104,6 +104,8 @@ class AuditHead(models.Model):
         return f"head #{self.seq}"
 
 
-# Retention and request models live in their own packages; Django finds an app's models here.
+# Retention, request and consent models live in their own packages; Django finds an
+# app's models here.
+from hafen.privacy.consent.models import *  # noqa: E402,F403
 from hafen.privacy.requests.models import *  # noqa: E402,F403
 from hafen.privacy.retention.models import *  # noqa: E402,F403

@@ -123,3 +123,49 @@ declare(
         models=("privacy.SubjectRequest",),
     )
 )
+
+declare(
+    Processing(
+        key="privacy.consent",
+        name=_("Consent and privacy notices"),
+        purpose=_(
+            "Proving which version of the privacy notice a conversation was started under, "
+            "and who agreed to case documentation, a referral or photos, to which version of "
+            "the text, when and how, and when they withdrew (Art. 7 Abs. 1 DSGVO)."
+        ),
+        persons=(
+            CLIENTS,
+            STAFF,
+            _("People on photos, by a short label"),
+        ),
+        data=(
+            _("Versions of the texts with who published them and when"),
+            _(
+                "Consent record: text version, conversation or case number or a label, "
+                "date, in the client door, in writing or verbally, who recorded it"
+            ),
+            _("Withdrawal: date and who recorded it; the record itself is kept"),
+        ),
+        legal_basis=(
+            "Art. 5 Abs. 2 DSGVO",
+            "Art. 6 Abs. 1 lit. c DSGVO",
+            "Art. 7 Abs. 1, 3 DSGVO",
+            "Art. 13 DSGVO",
+            "§ 67b SGB X",
+        ),
+        retention=_(
+            "Texts are kept for good. A record is kept while its conversation or case file "
+            "exists, also after a withdrawal, and is deleted with it."
+        ),
+        recipients=(
+            _("The data-protection officer"),
+            _("Staff of the responsible team, need-to-know"),
+        ),
+        safeguards=(
+            _("Published versions cannot be changed"),
+            _("No IP address or user agent is stored for the client door"),
+            _("Every publication, consent and withdrawal recorded in the audit log"),
+        ),
+        models=("privacy.ConsentText", "privacy.ConsentRecord"),
+    )
+)

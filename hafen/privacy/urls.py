@@ -2,6 +2,7 @@ from django.urls import path
 
 from hafen.privacy import views
 from hafen.privacy.cockpit import views as cockpit
+from hafen.privacy.consent import views as consent
 from hafen.privacy.requests import views as requests
 from hafen.privacy.retention import views as retention
 
@@ -38,4 +39,24 @@ urlpatterns = [
         name="request_restrict",
     ),
     path("anfragen/<int:request_id>/abschliessen/", requests.request_close, name="request_close"),
+    # consent: the DPO's texts and records, and a case file's consents
+    path("einwilligungen/", consent.overview, name="consent_overview"),
+    path(
+        "einwilligungen/fall/<int:case_id>/<slug:kind>/erfassen/",
+        consent.case_record,
+        name="consent_case_record",
+    ),
+    path(
+        "einwilligungen/fall/<int:case_id>/<slug:kind>/widerrufen/",
+        consent.case_withdraw,
+        name="consent_case_withdraw",
+    ),
+    path("einwilligungen/<slug:kind>/", consent.history, name="consent_history"),
+    path("einwilligungen/<slug:kind>/neu/", consent.publish, name="consent_publish"),
+    path("einwilligungen/<slug:kind>/<int:number>/", consent.version, name="consent_version"),
+    path(
+        "einwilligungen/<slug:kind>/<int:number>/erteilt/",
+        consent.records,
+        name="consent_records",
+    ),
 ]

@@ -23,6 +23,7 @@ from hafen.accounts.models import Team
 from hafen.conversations import access, actions, exports, forms, hours, queries, throttle
 from hafen.conversations.models import Conversation
 from hafen.conversations.views import attachments as uploads
+from hafen.privacy.consent import queries as consent_queries
 
 NEW_CODE = "door_new_code"
 
@@ -70,15 +71,23 @@ def thread_texts(side: str) -> dict[str, str]:
     }
 
 
+def privacy_notice(request: HttpRequest, team: Team) -> consent_queries.DoorNotice:
+    """The organisation's privacy notice in the client's language (else German)."""
+    language = getattr(request, "LANGUAGE_CODE", "") or ""
+    return consent_queries.door_notice(team.facility.organisation_id, language)
+
+
 @never_cache
 @require_GET
 def door(request: HttpRequest, team_slug: str) -> HttpResponse:
     team = _team(team_slug)
     current = access.client_conversation(request.session)
     context = _door_context(team)
+    notice = privacy_notice(request, team)
     context.update(
         {
-            "form": forms.StartForm(),
+            "form": forms.StartForm(initial={"notice": notice.number}),
+            "privacy_notice": notice,
             "current": current if current is not None and current.team_id == team.pk else None,
         }
     )
@@ -96,13 +105,15 @@ def start(request: HttpRequest, team_slug: str) -> HttpResponse:
     elif throttle.starts_blocked(request):
         form.add_error(None, _("Too many new conversations from here. Please try again later."))
     if not form.is_valid() or form.errors:
-        context.update({"form": form, "current": None})
+        notice = privacy_notice(request, team)
+        context.update({"form": form, "current": None, "privacy_notice": notice})
         return render(request, "conversations/door.html", context, status=400)
     throttle.record_start(request)
     new = actions.start_conversation(
         team,
         passphrase=form.cleaned_data["passphrase"],
         language=getattr(request, "LANGUAGE_CODE", ""),
+        notice_number=form.cleaned_data["notice"],
     )
     access.open_for_client(request.session, new.conversation)
     request.session[NEW_CODE] = new.code

@@ -199,6 +199,9 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "what": "sperre",  # a legal hold: placed on the case, or the one to lift
         "lock_id": hold.pk,
         "request_id": subject_request.pk,
+        # consent: a kind recorded on case files; its version 1 is Hafen's default text
+        "kind": "dokumentation",
+        "number": 1,
     }
     return {
         "kwargs": kwargs,
