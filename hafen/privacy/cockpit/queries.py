@@ -11,6 +11,7 @@ from django.utils import timezone
 from hafen.accounts.models import BreakGlass
 from hafen.cases.models import Case
 from hafen.privacy.models import AuditEntry
+from hafen.privacy.requests import queries as request_queries
 from hafen.privacy.retention import queries as retention_queries
 from hafen.privacy.retention.models import RestrictedRead
 
@@ -67,7 +68,10 @@ def restricted_reads(organisation_id: int) -> QuerySet[RestrictedRead]:
 
 def overview(organisation_id: int) -> dict[str, object]:
     preview = retention_queries.preview(organisation_id)
+    requests = request_queries.open_requests(organisation_id)
     return {
+        "requests": requests,
+        "overdue_requests": sum(1 for row in requests if row.overdue),
         "chain": chain_status(),
         "entry_count": AuditEntry.objects.count(),
         "runs": retention_queries.runs(5),

@@ -3,6 +3,8 @@ readings; the audit log search; the access report of one case file."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -15,6 +17,7 @@ from hafen.conftest import login_client as _login
 from hafen.conversations import actions as conversation_actions
 from hafen.privacy import audit
 from hafen.privacy.models import AuditEntry
+from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
 from hafen.privacy.retention import engine
 from hafen.privacy.tasks import verify_audit_chain
@@ -163,3 +166,23 @@ def test_the_access_report_of_another_organisation_is_not_found(dpo, outsider, c
     assert response.status_code == 404
     leader_view = login_client(dpo).get(reverse("privacy:case_access", args=[10**12]))
     assert leader_view.status_code == 404
+
+
+def test_the_cockpit_shows_open_requests_most_urgent_first(dpo, case):
+    late = request_actions.record_request(
+        dpo,
+        kind="erasure",
+        file_number=case.reference,
+        received_on=timezone.localdate() - timedelta(days=40),
+        identity_check="Personalausweis vorgelegt",
+    )
+    fresh = request_actions.record_request(
+        dpo,
+        kind="access",
+        file_number=case.reference,
+        received_on=timezone.localdate(),
+        identity_check="Personalausweis vorgelegt",
+    )
+    page = _cockpit(dpo)
+    assert "1 overdue" in page
+    assert page.index(f"Request no. {late.pk}<") < page.index(f"Request no. {fresh.pk}<")
