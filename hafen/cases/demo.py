@@ -234,4 +234,21 @@ def create_demo_cases(organisation: Organisation) -> list[Case]:
         counsellor, "referral", first, method="written", given_on=now - timedelta(days=30)
     )
     consent.withdraw_consent(counsellor, "referral", first, withdrawn_on=now - timedelta(days=3))
+    # For the data-protection officer: youth-welfare files fall under § 9b SGB VIII, and
+    # Mo asked for a copy of the file three weeks ago (its deadline shows in the cockpit).
+    from hafen.privacy.requests import actions as requests
+    from hafen.privacy.retention import actions as retention
+    from hafen.privacy.retention.models import Statute
+
+    dpo = User.objects.get(username="datenschutz", organisation=organisation)
+    retention.mark_category(
+        dpo, categories["§27 SGB VIII Hilfe zur Erziehung"], Statute.SGB_VIII_9B
+    )
+    requests.record_request(
+        dpo,
+        kind="access",
+        file_number=second.reference,
+        received_on=now - timedelta(days=22),
+        identity_check="Persönlich in der Beratungsstelle, Ausweis gezeigt",
+    )
     return [first, second]
