@@ -20,7 +20,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from hafen.privacy.models import AuditEntry, AuditHead
+from hafen.privacy.models import AuditCheckpoint, AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
 MAX_DETAIL_LENGTH = 200
@@ -145,12 +145,34 @@ class VerifyResult:
     kind: str = ""
 
 
+def _anchored(checkpoint: AuditCheckpoint) -> bool:
+    """The checkpoint is named by the ``audit.pruned`` entry that retention appended."""
+    return AuditEntry.objects.filter(
+        action="audit.pruned",
+        seq__gt=checkpoint.seq,
+        details__up_to=checkpoint.seq,
+        details__hash=checkpoint.entry_hash,
+    ).exists()
+
+
 def verify(batch_size: int = 2000) -> VerifyResult:
-    """Walk the whole chain; report the first entry that breaks it."""
+    """Walk the whole chain (from the latest retention checkpoint on); report the first
+    entry that breaks it."""
     previous_hash = GENESIS_HASH
     expected_seq = 1
+    checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+    if checkpoint is not None:
+        if not _anchored(checkpoint):
+            return VerifyResult(
+                False,
+                0,
+                checkpoint.seq,
+                f"the checkpoint at entry {checkpoint.seq} is not confirmed by the chain",
+                "missing",
+            )
+        previous_hash, expected_seq = checkpoint.entry_hash, checkpoint.seq + 1
     checked = 0
-    last_seq = 0
+    last_seq = expected_seq - 1
     while True:
         batch = list(AuditEntry.objects.filter(seq__gte=expected_seq).order_by("seq")[:batch_size])
         if not batch:

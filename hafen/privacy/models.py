@@ -90,6 +90,36 @@ class AuditEntry(models.Model):
         raise TypeError("The audit log is append-only.")
 
 
+class AuditCheckpoint(models.Model):
+    """Where the chain starts after retention removed its oldest entries.
+
+    ``seq`` and ``entry_hash`` are those of the last removed entry: verification starts
+    after it. The pruning also appends an ``audit.pruned`` entry naming both, so the
+    checkpoint is itself anchored in the chain that follows it; a checkpoint without
+    that entry fails verification.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    entry_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
+
+
+def prune_audit_entries(up_to_seq: int) -> int:
+    """Remove the entries up to ``up_to_seq``: only for the retention engine, which
+    writes the checkpoint and the proof in the same transaction. Bypasses the
+    append-only queryset on purpose."""
+    entries = AuditEntry.objects.filter(seq__lte=up_to_seq)
+    deleted, _by_model = models.QuerySet.delete(entries)
+    return deleted
+
+
 class AuditHead(models.Model):
     """The latest sequence number and hash, written in the same transaction as the entry.
 

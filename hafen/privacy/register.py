@@ -70,6 +70,7 @@ NOT_PERSONAL: dict[str, str] = {
     "contenttypes.ContentType": "names of the installed models",
     "privacy.DataKey": "wrapped key material and its kind; the records it opens are declared",
     "privacy.AuditHead": "the latest sequence number and hash of the audit chain",
+    "privacy.AuditCheckpoint": "where the audit chain starts after pruning: a number and a hash",
     "accounts.Organisation": "the legal body (Träger), its name and settings",
     "accounts.Facility": "a facility of the organisation, its name",
     "accounts.Team": "a team of a facility, its name and address on the client door",

@@ -19,9 +19,10 @@ Decisions:
 - Open and paused cases are never due. A conversation linked to a case is kept with
   the case; once the case is deleted it follows its own rule.
 - An active legal hold or restriction of processing stops deletion of the case.
-- Audit entries have a rule (default three years) but are not deleted yet: removing
-  entries from the start of the hash chain needs a signed checkpoint first, or
-  ``audit.verify()`` would fail.
+- Audit entries (default three years) go from the start of the chain: the run removes
+  every entry past the period, stores a checkpoint (the last removed entry's number and
+  hash) where ``audit.verify`` starts, and anchors it with an ``audit.pruned`` entry. The
+  chain is one per installation, so the longest period of its organisations applies.
 - The deletion log has no rule and never expires. It holds kind, id, organisation,
   data key id (for replay after a restore), period, legal basis and time; never the
   file number or pseudonym, which can identify a person.

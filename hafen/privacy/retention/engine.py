@@ -2,8 +2,9 @@
 
 A record is due when its kind's period has passed (conversations: since the last
 message; case files: since closing) and nothing blocks it (``blockers``). Open or
-paused cases are never due. Audit entries have a rule but are not deleted yet: the
-hash chain must still verify afterwards, which needs a checkpoint design first.
+paused cases are never due. Audit entries past their period are removed from the
+start of the chain, leaving a checkpoint (where verification starts) anchored by an
+``audit.pruned`` entry, so the chain still verifies afterwards.
 
 ``apply_run`` deletes one record per transaction, checking again under a row lock
 that it is still due, so a run that is interrupted, repeated, or overlaps with a
@@ -25,6 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from hafen.privacy import audit
+from hafen.privacy.models import AuditCheckpoint, AuditEntry, AuditHead, prune_audit_entries
 from hafen.privacy.retention import erase
 from hafen.privacy.retention.blockers import case_blockers
 from hafen.privacy.retention.models import (
@@ -37,7 +39,7 @@ from hafen.privacy.retention.models import (
     RetentionKind,
     RetentionRun,
 )
-from hafen.privacy.retention.rules import Period, periods_of
+from hafen.privacy.retention.rules import DEFAULTS, Period, periods_of
 
 if TYPE_CHECKING:
     from hafen.accounts.models import User
@@ -181,6 +183,66 @@ def _unblocked(
             yield _planned(RetentionKind.CASE, pk, org_id, period)
 
 
+# -- audit entries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """Audit entries up to ``up_to_seq`` are past their period (``count`` of them)."""
+
+    up_to_seq: int
+    count: int
+    period: Period
+
+
+def audit_period() -> Period:
+    """The chain is one for the installation, so its oldest entries go only when every
+    organisation's period has passed: the longest period applies (with one organisation,
+    simply its own)."""
+    periods = list(periods_of(_organisation_ids(), RetentionKind.AUDIT).values())
+    return max(periods, key=lambda p: p.days) if periods else DEFAULTS[RetentionKind.AUDIT]
+
+
+def plan_audit(now: datetime | None = None) -> AuditPlan | None:
+    now = now or timezone.now()
+    period = audit_period()
+    cutoff = now - timedelta(days=period.days)
+    old = AuditEntry.objects.filter(at__lte=cutoff)
+    found = old.aggregate(last=models.Max("seq"), count=models.Count("seq"))
+    if not found["last"]:
+        return None
+    return AuditPlan(found["last"], found["count"], period)
+
+
+def _prune_audit(plan: AuditPlan, now: datetime) -> int:
+    """Remove the old entries, leave a checkpoint where the chain now starts, and anchor
+    it with an ``audit.pruned`` entry; all in one transaction under the chain's lock."""
+    with transaction.atomic():
+        AuditHead.objects.select_for_update().filter(pk=1).first()
+        last = AuditEntry.objects.filter(seq=plan.up_to_seq).first()
+        if last is None:  # pruned by an overlapping run meanwhile
+            return 0
+        first_seq = AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first()
+        AuditCheckpoint.objects.create(seq=last.seq, entry_hash=last.entry_hash)
+        removed = prune_audit_entries(last.seq)
+        audit.record(
+            "audit.pruned",
+            up_to=last.seq,
+            hash=last.entry_hash,
+            count=removed,
+            period_days=plan.period.days,
+        )
+        DeletionLog.objects.create(
+            kind=RetentionKind.AUDIT,
+            record_id=f"{first_seq}-{last.seq}",
+            cause=DeletionCause.RETENTION,
+            rule_period_days=plan.period.days,
+            legal_basis=str(plan.period.legal_basis),
+            deleted_at=now,
+        )
+    return removed
+
+
 # -- the run -------------------------------------------------------------------------------
 
 
@@ -273,6 +335,13 @@ def apply_run(now: datetime | None = None, *, started_by: User | None = None) ->
             report.deleted[item.kind] += 1
         else:
             report.skipped.append((item.kind, item.record_id))
+    audit_plan = plan_audit(now)
+    if audit_plan is not None:
+        try:
+            run.deleted_audit = _prune_audit(audit_plan, now)
+        except Exception:
+            logger.exception("Retention could not prune the audit log")
+            report.failed.append((RetentionKind.AUDIT, audit_plan.up_to_seq))
     run.finished_at = timezone.now()
     run.planned = report.planned
     run.deleted_conversations = report.deleted[RetentionKind.CONVERSATION]
@@ -280,12 +349,13 @@ def apply_run(now: datetime | None = None, *, started_by: User | None = None) ->
     run.skipped = len(report.skipped)
     run.failed = len(report.failed)
     run.save()
-    if report.planned:
+    if report.planned or run.deleted_audit:
         audit.record(
             "retention.run",
             actor=started_by,
             deleted_conversations=run.deleted_conversations,
             deleted_cases=run.deleted_cases,
+            deleted_audit_entries=run.deleted_audit,
             skipped=run.skipped,
             failed=run.failed,
         )

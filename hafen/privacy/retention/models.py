@@ -257,6 +257,7 @@ class RetentionRun(models.Model):
     planned = models.PositiveIntegerField(default=0)
     deleted_conversations = models.PositiveIntegerField(default=0)
     deleted_cases = models.PositiveIntegerField(default=0)
+    deleted_audit = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
 

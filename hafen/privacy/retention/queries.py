@@ -33,11 +33,6 @@ class RuleRow:
     period: Period
     rule: RetentionRule | None
 
-    @property
-    def applied(self) -> bool:
-        # Audit entries are not deleted yet: the chain needs a checkpoint design first.
-        return self.kind != RetentionKind.AUDIT
-
 
 def rules_of(organisation_id: int) -> list[RuleRow]:
     rules = {
@@ -64,6 +59,7 @@ class Preview:
     total: int
     conversations: int
     cases: int
+    audit_entries: int = 0  # the oldest entries of the chain (for every organisation)
 
     @property
     def truncated(self) -> bool:
@@ -90,11 +86,13 @@ def preview(organisation_id: int, now: datetime | None = None) -> Preview:
         for item in shown
     ]
     kinds = [item.kind for item in planned]
+    audit_plan = engine.plan_audit(now)
     return Preview(
         rows,
         len(planned),
         kinds.count(RetentionKind.CONVERSATION),
         kinds.count(RetentionKind.CASE),
+        audit_plan.count if audit_plan else 0,
     )
 
 
