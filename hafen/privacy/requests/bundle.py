@@ -315,6 +315,26 @@ def _retention(case: Case) -> dict[str, Any]:
     }
 
 
+def _consents(case: Case) -> list[dict[str, Any]]:
+    """The client's consents on this file, each with the exact words agreed to."""
+    from hafen.privacy.consent.models import ConsentRecord
+
+    records = ConsentRecord.objects.filter(case_id=case.pk).select_related("version")
+    return [
+        {
+            "kind": record.version.kind,
+            "kind_label": record.version.get_kind_display(),
+            "version": record.version.number,
+            "title": record.version.title,
+            "text": record.version.body_de,
+            "given_on": record.given_on,
+            "method": record.get_method_display(),
+            "withdrawn_on": record.withdrawn_on,
+        }
+        for record in records.order_by("given_on", "pk")
+    ]
+
+
 def _information() -> list[dict[str, Any]]:
     """What Art. 15 Abs. 1 lit. a-d DSGVO asks: purposes, legal bases, recipients, periods."""
     return [
@@ -374,6 +394,7 @@ def collect(case: Case, request: SubjectRequest) -> tuple[dict[str, Any], dict[s
         "plans": _plans(case),
         "conversations": _conversations(case, files),
         "retention": _retention(case),
+        "consents": _consents(case),
         "disclosures": [
             {"kind": d.kind, "at": d.at}
             for d in Disclosure.objects.filter(case=case).order_by("at", "pk")
@@ -515,6 +536,23 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             if "attachment" in message:
                 text += "\n" + _("(Attachment: %(name)s)") % {"name": message["attachment"]["name"]}
             blocks.append(pdf.Paragraph(f"[{_day(message['at'])}] {sender}:\n{text}"))
+    if data["consents"]:
+        blocks.append(pdf.Heading(_("Your consents")))
+        for consent in data["consents"]:
+            state = _("given on %(day)s (%(method)s)") % {
+                "day": _day(consent["given_on"]),
+                "method": consent["method"],
+            }
+            if consent["withdrawn_on"]:
+                state += ", " + _("withdrawn on %(day)s") % {"day": _day(consent["withdrawn_on"])}
+            blocks.append(
+                pdf.Heading(
+                    f"{consent['kind_label']}, "
+                    + _("version %(number)s") % {"number": consent["version"]},
+                    level=2,
+                )
+            )
+            blocks.append(pdf.Paragraph(f"{state}\n{consent['title']}\n{consent['text']}"))
     retention = data["retention"]
     blocks.append(pdf.Heading(_("Storage and restriction")))
     facts = [(_("Statutory retention"), retention["statutory_retention"] or "—")]

@@ -12,7 +12,9 @@ import pytest
 from django.utils import translation
 
 from hafen.cases.models import Case, Disclosure
+from hafen.cases.tests.test_pdf import pdf_text
 from hafen.conftest import login_client
+from hafen.privacy.consent import actions as consent_actions
 from hafen.privacy.models import AuditEntry
 from hafen.privacy.requests import actions
 from hafen.privacy.retention import actions as retention_actions
@@ -167,3 +169,20 @@ def test_a_closed_request_or_an_erased_case_exports_nothing(case, dpo, dpo_brows
     response = dpo_browser.post(export_url(other), follow=True)
     assert "no longer exists" in response.content.decode()
     assert not Disclosure.objects.exists()
+
+
+def test_the_bundle_holds_the_clients_consents_with_the_words_agreed_to(
+    case, dpo, counsellor, dpo_browser
+):
+    consent_actions.record_consent(
+        counsellor, "documentation", case, method="written", given_on=case.opened_on
+    )
+    consent_actions.withdraw_consent(
+        counsellor, "documentation", case, withdrawn_on=case.opened_on
+    )
+    files = unzip(dpo_browser.post(export_url(record(dpo, case, "access"))))
+    [consent] = json.loads(files["case.json"])["consents"]
+    assert consent["kind"] == "documentation" and consent["version"] == 1
+    assert consent["given_on"] == case.opened_on.isoformat() and consent["withdrawn_on"]
+    assert consent["text"]
+    assert "withdrawn on" in pdf_text(files["case.pdf"])
