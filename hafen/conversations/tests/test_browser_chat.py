@@ -19,9 +19,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, timedelta
 from typing import Any, TypeVar
 
 import pytest
+import time_machine
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.sessions.models import Session
 from django.db import connections
@@ -29,6 +31,7 @@ from django.utils import translation
 
 from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team, User
+from hafen.bridge.models import Handover
 from hafen.browser_fixtures import (
     Watched,
     launched_browser,
@@ -658,9 +661,12 @@ def test_a_handover_link_opens_a_new_conversation_in_a_fresh_browser(
     from hafen.bridge import actions as bridge
 
     team = Team.objects.get(slug=TEAM)
-    link = f"{server.origin}/b/%s/" % (
-        bridge.create_handover(counsellor, team=team, channel="instagram", topic="Wohnung").token
-    )
+    made = bridge.create_handover(counsellor, team=team, channel="instagram", topic="Wohnung")
+    # This process runs on the travelled clock of the office-hours fixture, the server
+    # process on the real one: the link must be valid by the server's clock.
+    real_now = time_machine.escape_hatch.datetime.datetime.now(tz=UTC)
+    Handover.objects.filter(pk=made.handover.pk).update(expires_at=real_now + timedelta(days=1))
+    link = f"{server.origin}/b/{made.token}/"
 
     client = people.client()
     page = client.page
