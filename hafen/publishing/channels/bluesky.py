@@ -157,9 +157,12 @@ class BlueskyAdapter(ChannelAdapter):
         length = grapheme_count(text)
         if length > MAX_GRAPHEMES:
             raise too_long(self.service, length, MAX_GRAPHEMES, _("characters"))
-        size = len(text.encode())
-        if size > MAX_BYTES:
-            raise too_long(self.service, size, MAX_BYTES, _("bytes"))
+        if len(text.encode()) > MAX_BYTES:
+            raise ChannelError(
+                _("The post is too long for Bluesky: its emoji and special characters take "
+                  "more room than the characters shown. Please shorten it."),
+                retryable=False,
+            )
         if len(post.images) > MAX_IMAGES:
             raise too_many_images(self.service, len(post.images), MAX_IMAGES)
         for number, image in enumerate(post.images, start=1):
