@@ -213,10 +213,8 @@ class NewsletterAdapter(ChannelAdapter):
             link = html.escape(post.link)
             parts.append(f'<p><a href="{link}">{link}</a></p>')
         url = html.escape(recipient.unsubscribe_url)
-        parts.append(
-            f'<hr><p><small><a href="{url}">{html.escape(_("Unsubscribe from this newsletter"))}'
-            "</a></small></p></body></html>"
-        )
+        label = html.escape(_("Unsubscribe from this newsletter"))
+        parts.append(f'<hr><p><small><a href="{url}">{label}</a></small></p></body></html>')
         return "\n".join(parts)
 
     def publish(

@@ -72,7 +72,7 @@ def test_images_are_uploaded_unpublished_with_alt_text_and_attached_to_one_post(
     assert feed_post["message"] == "Bilder vom Fest\n\nhttps://verein.example/n/7"
     feed_request = graph.received("POST", rf"/v25\.0/{PAGE}/feed")[0]
     assert json.loads(feed_request.form()["attached_media[0]"]) == {
-        "media_fbid": list(graph.photos)[0]
+        "media_fbid": next(iter(graph.photos))
     }
 
 

@@ -46,13 +46,13 @@ class Mailbox:
     refuse: set[str] = field(default_factory=set)
     break_after: int | None = None
 
-    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, options):
         if address in self.refuse:
             return "550 5.1.1 No such user"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         if self.break_after is not None and len(self.messages) >= self.break_after:
             return "421 4.3.0 Service shutting down"
         parsed = message_from_bytes(envelope.content, policy=policy.default)
