@@ -141,6 +141,23 @@ class _GraphAdapter(ChannelAdapter):
             raise http.fail(response, login=True)
         raise http.fail(response, message)
 
+    def _published_id(self, http: Http, response: Response) -> str:
+        """The id from the answer to a call that publishes. Success with an unreadable
+        answer means the post is probably out: not retried, so it is not doubled."""
+        try:
+            return self._id(self._check(http, response))
+        except ChannelError as error:
+            if not (200 <= response.status < 300 and error.retryable):
+                raise
+        raise ChannelError(
+            _(
+                "%(service)s answered in a way Hafen could not read. The post may have been "
+                "published anyway: please look at %(service)s before you try again."
+            )
+            % {"service": self.service},
+            retryable=False,
+        )
+
     def _id(self, data: dict[str, Any], key: str = "id") -> str:
         value = data.get(key)
         if not isinstance(value, str | int) or str(value) == "":
@@ -212,7 +229,7 @@ class FacebookAdapter(_GraphAdapter):
         if post.link and not post.images:
             form["link"] = post.link
         response = http.send("POST", f"{root}/{page}/feed", form=form, idempotent=False)
-        post_id = self._id(self._check(http, response))
+        post_id = self._published_id(http, response)
         return PublishResult(post_id, f"https://www.facebook.com/{quote(post_id)}")
 
 
@@ -311,7 +328,7 @@ class InstagramAdapter(_GraphAdapter):
             form={"creation_id": creation_id, "access_token": token},
             idempotent=False,
         )
-        media_id = self._id(self._check(http, response))
+        media_id = self._published_id(http, response)
         return PublishResult(media_id, None)
 
     def _wait_until_finished(self, http: Http, root: str, container_id: str, token: str) -> None:

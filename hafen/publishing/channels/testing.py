@@ -3,8 +3,10 @@
 Each fake is a real HTTP server on 127.0.0.1 in a thread that answers as the service's
 documented API does, keeps what was published, and records every request it received
 (method, path, headers, body) for assertions. Faults are injected per route:
-``fail_next("POST", "/api/v1/statuses", reply(500, {...}))`` or ``Slow(1.0)`` (sleep,
-then answer normally) or ``reply(200, raw=b"<html>")`` (an unreadable answer).
+``fail_next("POST", "/api/v1/statuses", reply(500, {...}))``, or ``Hold()`` (answer
+only after ``hold.release()``: the client times out first; released requests are then
+processed, as a service that was slow but did the work), or ``reply(200,
+raw=b"<html>")`` (an unreadable answer).
 
     with FakeMastodon(token="secret") as mastodon:
         account = Account({"instance_url": mastodon.url}, {"access_token": "secret"})
@@ -19,7 +21,6 @@ import itertools
 import json
 import re
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
@@ -93,11 +94,15 @@ class Reply:
     body: bytes = b""
 
 
-@dataclass(frozen=True)
-class Slow:
-    """Sleep this long before answering normally: a service slower than the timeout."""
+class Hold:
+    """Keep the request waiting until ``release()`` (at most 10 s), then answer normally:
+    a service slower than any client timeout, without a test that depends on the clock."""
 
-    seconds: float
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def release(self) -> None:
+        self.event.set()
 
 
 def reply(
@@ -117,7 +122,8 @@ class FakeService:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
-        self._faults: list[tuple[str, re.Pattern[str], Reply | Slow]] = []
+        self._faults: list[tuple[str, re.Pattern[str], Reply | Hold]] = []
+        self._holds: list[Hold] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -125,10 +131,12 @@ class FakeService:
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         self._routes.append((method, re.compile(pattern), handler))
 
-    def fail_next(self, method: str, pattern: str, fault: Reply | Slow, times: int = 1) -> None:
+    def fail_next(self, method: str, pattern: str, fault: Reply | Hold, times: int = 1) -> None:
         """The next ``times`` matching requests get ``fault`` instead of the answer."""
         with self._lock:
             self._faults.extend([(method, re.compile(pattern), fault)] * times)
+            if isinstance(fault, Hold):
+                self._holds.append(fault)
 
     def received(self, method: str, pattern: str) -> list[Received]:
         regex = re.compile(pattern)
@@ -182,6 +190,8 @@ class FakeService:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for hold in self._holds:
+            hold.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -197,8 +207,8 @@ class FakeService:
                     break
         if isinstance(fault, Reply):
             return fault
-        if isinstance(fault, Slow):
-            time.sleep(fault.seconds)
+        if isinstance(fault, Hold):
+            fault.event.wait(10)
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(received.path)
             if method == received.method and match:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from hafen.publishing.channels import Account, ChannelError, OutgoingImage, OutgoingPost
 from hafen.publishing.channels.bluesky import BlueskyAdapter, record_key
-from hafen.publishing.channels.testing import FakeBluesky, Slow, reply
+from hafen.publishing.channels.testing import FakeBluesky, Hold, reply
 
 HANDLE = "verein.bsky.social"
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -39,8 +39,8 @@ def account(server: FakeBluesky, password: str = APP_PASSWORD) -> Account:
     return Account({"handle": HANDLE, "pds_url": server.url}, {"app_password": password})
 
 
-def adapter() -> BlueskyAdapter:
-    return BlueskyAdapter(timeout=0.3)
+def adapter(timeout: float = 5.0) -> BlueskyAdapter:
+    return BlueskyAdapter(timeout=timeout)
 
 
 def test_a_post_goes_out_with_link_facet_hashtag_and_image_with_alt_text(
@@ -101,11 +101,13 @@ def test_a_retry_after_a_lost_answer_finds_the_post_and_does_not_post_twice(
     pds: FakeBluesky,
 ) -> None:
     post = OutgoingPost("", "Heute geschlossen.", None, [])
-    pds.fail_next("POST", "/xrpc/com.atproto.repo.createRecord", Slow(0.8))
+    hold = Hold()
+    pds.fail_next("POST", "/xrpc/com.atproto.repo.createRecord", hold)
 
     with pytest.raises(ChannelError) as lost:
-        adapter().publish(post, account(pds), idempotency_key="post-9-bluesky")
+        adapter(timeout=0.2).publish(post, account(pds), idempotency_key="post-9-bluesky")
     assert lost.value.retryable
+    hold.release()
     _wait_until(lambda: len(pds.records) == 1)  # the PDS did write it, late
 
     result = adapter().publish(post, account(pds), idempotency_key="post-9-bluesky")
@@ -152,10 +154,10 @@ def test_a_server_error_during_the_image_upload_is_retried(pds: FakeBluesky) -> 
 
 
 def test_a_pds_slower_than_the_timeout_is_given_up_and_retried_later(pds: FakeBluesky) -> None:
-    pds.fail_next("POST", "/xrpc/com.atproto.server.createSession", Slow(1.0))
+    pds.fail_next("POST", "/xrpc/com.atproto.server.createSession", Hold())
 
     with pytest.raises(ChannelError) as late:
-        adapter().publish(OutgoingPost("", "Hallo", None, []), account(pds),
+        adapter(timeout=0.2).publish(OutgoingPost("", "Hallo", None, []), account(pds),
                           idempotency_key="k")
 
     assert late.value.retryable

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from hafen.publishing.channels import Account, ChannelError, OutgoingImage, OutgoingPost
 from hafen.publishing.channels.graph import FacebookAdapter
-from hafen.publishing.channels.testing import FakeGraph, Slow, graph_error, reply
+from hafen.publishing.channels.testing import FakeGraph, Hold, graph_error, reply
 
 TOKEN = "EAAGpagetoken123456"
 PAGE = "104857600123"
@@ -32,8 +32,8 @@ def account(server: FakeGraph, token: str = TOKEN) -> Account:
     return Account({"page_id": PAGE, "base_url": server.url}, {"access_token": token})
 
 
-def adapter() -> FacebookAdapter:
-    return FacebookAdapter(timeout=0.3)
+def adapter(timeout: float = 5.0) -> FacebookAdapter:
+    return FacebookAdapter(timeout=timeout)
 
 
 TEXT_POST = OutgoingPost("Sommerfest", "Am Samstag feiern wir!", "https://verein.example/n/7", [])
@@ -124,14 +124,14 @@ def test_a_timeout_of_the_upload_is_retried_but_of_the_post_itself_is_left_to_th
     graph: FakeGraph,
 ) -> None:
     with_image = OutgoingPost("", "Bild", None, [OutgoingImage(PHOTO, "image/jpeg", "")])
-    graph.fail_next("POST", rf"/v25\.0/{PAGE}/photos", Slow(1.0))
+    graph.fail_next("POST", rf"/v25\.0/{PAGE}/photos", Hold())
     with pytest.raises(ChannelError) as upload_late:
-        adapter().publish(with_image, account(graph), idempotency_key="k")
+        adapter(timeout=0.2).publish(with_image, account(graph), idempotency_key="k")
     assert upload_late.value.retryable
 
-    graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed", Slow(1.0))
+    graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed", Hold())
     with pytest.raises(ChannelError) as post_late:
-        adapter().publish(TEXT_POST, account(graph), idempotency_key="k")
+        adapter(timeout=0.2).publish(TEXT_POST, account(graph), idempotency_key="k")
 
     # Facebook has no idempotency key: a blind retry could post twice.
     assert not post_late.value.retryable
@@ -141,13 +141,25 @@ def test_a_timeout_of_the_upload_is_retried_but_of_the_post_itself_is_left_to_th
     )
 
 
-def test_an_answer_that_is_not_json_is_retried(graph: FakeGraph) -> None:
-    graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed", reply(200, raw=b"<html>oops"))
+def test_an_unreadable_answer_to_an_upload_is_retried(graph: FakeGraph) -> None:
+    graph.fail_next("POST", rf"/v25\.0/{PAGE}/photos", reply(200, raw=b"<html>oops"))
 
     with pytest.raises(ChannelError) as unreadable:
-        adapter().publish(TEXT_POST, account(graph), idempotency_key="k")
+        adapter().publish(OutgoingPost("", "Bild", None, [OutgoingImage(PHOTO, "image/jpeg", "")]),
+                          account(graph), idempotency_key="k")
 
     assert unreadable.value.retryable
+    assert graph.feed == []
+
+
+def test_an_unreadable_success_of_the_post_itself_is_not_retried_blindly(graph: FakeGraph) -> None:
+    graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed", reply(200, raw=b"<html>oops"))
+
+    with pytest.raises(ChannelError) as unclear:
+        adapter().publish(TEXT_POST, account(graph), idempotency_key="k")
+
+    assert not unclear.value.retryable
+    assert "may have been published anyway" in unclear.value.message
 
 
 def test_a_post_facebook_refuses_quotes_the_reason_for_the_author(graph: FakeGraph) -> None:

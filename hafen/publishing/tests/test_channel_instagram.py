@@ -7,7 +7,7 @@ from django.utils import translation
 
 from hafen.publishing.channels import Account, ChannelError, OutgoingImage, OutgoingPost
 from hafen.publishing.channels.graph import InstagramAdapter
-from hafen.publishing.channels.testing import FakeGraph, Slow, reply
+from hafen.publishing.channels.testing import FakeGraph, Hold, reply
 
 TOKEN = "EAAGinstatoken98765"
 IG_USER = "17841400000000042"
@@ -30,8 +30,8 @@ def account(server: FakeGraph, token: str = TOKEN) -> Account:
     return Account({"ig_user_id": IG_USER, "base_url": server.url}, {"access_token": token})
 
 
-def adapter() -> InstagramAdapter:
-    return InstagramAdapter(timeout=0.3, poll_interval=0.01, max_processing_wait=2)
+def adapter(timeout: float = 5.0) -> InstagramAdapter:
+    return InstagramAdapter(timeout=timeout, poll_interval=0.01, max_processing_wait=2)
 
 
 def image(number: int = 1) -> OutgoingImage:
@@ -93,7 +93,7 @@ def test_a_picture_instagram_cannot_process_is_not_retried_and_nothing_is_publis
 
 def test_a_container_still_in_progress_after_the_wait_is_retried_later() -> None:
     with FakeGraph(TOKEN, container_states=("IN_PROGRESS",)) as graph:
-        slow = InstagramAdapter(timeout=0.3, poll_interval=0.01, max_processing_wait=0.05)
+        slow = InstagramAdapter(timeout=5, poll_interval=0.01, max_processing_wait=0.05)
         with pytest.raises(ChannelError) as waiting:
             slow.publish(POST, account(graph), idempotency_key="k")
 
@@ -130,10 +130,10 @@ def test_a_server_error_is_retried(graph: FakeGraph) -> None:
 
 
 def test_a_timeout_of_media_publish_is_left_to_the_author_to_check(graph: FakeGraph) -> None:
-    graph.fail_next("POST", rf"/v25\.0/{IG_USER}/media_publish", Slow(1.0))
+    graph.fail_next("POST", rf"/v25\.0/{IG_USER}/media_publish", Hold())
 
     with pytest.raises(ChannelError) as late:
-        adapter().publish(POST, account(graph), idempotency_key="k")
+        adapter(timeout=0.2).publish(POST, account(graph), idempotency_key="k")
 
     assert not late.value.retryable
     assert "may have been published anyway" in late.value.message

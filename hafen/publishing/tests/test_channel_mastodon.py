@@ -16,7 +16,7 @@ from hafen.publishing.channels import (
     adapter_for,
 )
 from hafen.publishing.channels.mastodon import MastodonAdapter
-from hafen.publishing.channels.testing import FakeMastodon, Slow, reply
+from hafen.publishing.channels.testing import FakeMastodon, Hold, reply
 
 TOKEN = "mastodon-token-Zq81xv"
 PHOTO = b"\xff\xd8\xff\xe0 a small jpeg \xff\xd9"
@@ -38,8 +38,8 @@ def account(server: FakeMastodon, token: str = TOKEN, **config: str) -> Account:
     return Account({"instance_url": server.url, **config}, {"access_token": token})
 
 
-def adapter() -> MastodonAdapter:
-    return MastodonAdapter(timeout=0.3, poll_interval=0.01, max_processing_wait=2)
+def adapter(timeout: float = 5.0) -> MastodonAdapter:
+    return MastodonAdapter(timeout=timeout, poll_interval=0.01, max_processing_wait=2)
 
 
 POST = OutgoingPost(
@@ -74,11 +74,14 @@ def test_a_post_with_an_image_is_published_with_its_alt_text_and_link() -> None:
 
 def test_a_retry_after_a_lost_answer_does_not_post_twice(mastodon: FakeMastodon) -> None:
     text_only = OutgoingPost("Hinweis", "Heute geschlossen.", None, [])
-    mastodon.fail_next("POST", "/api/v1/statuses", Slow(0.8))
+    hold = Hold()
+    mastodon.fail_next("POST", "/api/v1/statuses", hold)
 
     with pytest.raises(ChannelError) as lost:
-        adapter().publish(text_only, account(mastodon), idempotency_key="post-8-mastodon")
+        adapter(timeout=0.2).publish(text_only, account(mastodon),
+                                     idempotency_key="post-8-mastodon")
     assert lost.value.retryable
+    hold.release()
     _wait_until(lambda: len(mastodon.statuses) == 1)  # Mastodon did post it, late
 
     result = adapter().publish(text_only, account(mastodon), idempotency_key="post-8-mastodon")
@@ -128,10 +131,10 @@ def test_a_server_error_is_retried(mastodon: FakeMastodon) -> None:
 def test_a_server_slower_than_the_timeout_is_given_up_and_retried_later(
     mastodon: FakeMastodon,
 ) -> None:
-    mastodon.fail_next("POST", "/api/v2/media", Slow(1.0))
+    mastodon.fail_next("POST", "/api/v2/media", Hold())
 
     with pytest.raises(ChannelError) as late:
-        adapter().publish(POST, account(mastodon), idempotency_key="k")
+        adapter(timeout=0.2).publish(POST, account(mastodon), idempotency_key="k")
 
     assert late.value.retryable
     assert "did not answer in time" in late.value.message

@@ -100,8 +100,8 @@ def account(port: int, password: str = PASSWORD) -> Account:
     )
 
 
-def adapter() -> NewsletterAdapter:
-    return NewsletterAdapter(timeout=0.5)
+def adapter(timeout: float = 5.0) -> NewsletterAdapter:
+    return NewsletterAdapter(timeout=timeout)
 
 
 def subscribers(*names: str) -> list[NewsletterRecipient]:
@@ -223,7 +223,7 @@ def test_a_server_that_never_answers_is_given_up_and_retried_later() -> None:
         port = silent.getsockname()[1]
 
         with pytest.raises(ChannelError) as late:
-            adapter().publish(POST, account(port), idempotency_key="k",
+            adapter(timeout=0.2).publish(POST, account(port), idempotency_key="k",
                               recipients=subscribers("aylin"))
 
     assert late.value.retryable
