@@ -95,7 +95,7 @@ class Account:
         return (self.config.get(name) or default).strip()
 
     def secret(self, name: str) -> str:
-        return (self.secrets.get(name) or "").strip()
+        return self.secrets.get(name) or ""  # as typed: a password may end in a space
 
 
 @dataclass(frozen=True)

@@ -196,9 +196,9 @@ class BlueskyAdapter(ChannelAdapter):
             f"{pds}/xrpc/com.atproto.server.createSession",
             json_body={"identifier": account.value("handle"), "password": password},
         )
-        if session.status in (400, 401) and self._error(session)[0] in (
-            "AuthenticationRequired", "AccountTakedown", "InvalidRequest", ""
-        ):
+        if session.status in (400, 401):
+            # wrong handle or password, a main password that wants an e-mail code, a
+            # suspended account: all need someone to look at the settings
             raise http.fail(session, login=True)
         self._check(http, session)
         data = session.json_object()

@@ -43,6 +43,7 @@ from hafen.publishing.channels.base import (
     check_service_url,
     compose_text,
     normalise,
+    parse_retry_after,
     too_long,
     too_many_images,
 )
@@ -55,9 +56,11 @@ FACEBOOK_MAX_IMAGES = 10
 INSTAGRAM_MAX_CHARACTERS = 2_200
 INSTAGRAM_MAX_HASHTAGS = 30
 INSTAGRAM_MAX_IMAGES = 10  # a carousel holds up to 10
-# Graph error codes that mean "later": temporary problems and the rate limits.
-RETRYABLE_CODES = {1, 2, 4, 17, 32, 341, 613, 80001}
-LOGIN_CODES = {102, 190, 200, 10}
+# Graph error codes that mean "later": the rate limits, and temporary problems.
+RATE_LIMIT_CODES = {4, 17, 32, 341, 613, 80001}
+TEMPORARY_CODES = {1, 2}
+# Expired or revoked token (190, 102), a permission missing from the token (10, 200).
+LOGIN_CODES = {10, 102, 190, 200}
 _VERSION = re.compile(r"v\d{1,2}\.\d")
 _ID = re.compile(r"\d{1,30}")
 _HASHTAG = re.compile(r"(?:^|(?<=\s))#\w")
@@ -130,12 +133,19 @@ class _GraphAdapter(ChannelAdapter):
             raise http.fail(response)
         code = error.get("code")
         message = str(error.get("error_user_msg") or error.get("message") or "")
-        if code in RETRYABLE_CODES:
+        if code in RATE_LIMIT_CODES:
             raise ChannelError(
                 _("%(service)s asks Hafen to slow down. Hafen will try again later.")
                 % {"service": self.service},
                 retryable=True,
-                retry_after=None,
+                retry_after=parse_retry_after(response.headers),
+            )
+        if code in TEMPORARY_CODES or error.get("is_transient") is True:
+            raise ChannelError(
+                _("%(service)s has a problem right now (error %(status)d). Hafen will try "
+                  "again.")
+                % {"service": self.service, "status": response.status},
+                retryable=True,
             )
         if code in LOGIN_CODES:
             raise http.fail(response, login=True)
@@ -329,7 +339,18 @@ class InstagramAdapter(_GraphAdapter):
             idempotent=False,
         )
         media_id = self._published_id(http, response)
-        return PublishResult(media_id, None)
+        return PublishResult(media_id, self._permalink(http, root, media_id, token))
+
+    def _permalink(self, http: Http, root: str, media_id: str, token: str) -> str | None:
+        """The post's address on instagram.com; it is out already, so a failure here
+        only leaves the address empty."""
+        query = urlencode({"fields": "permalink", "access_token": token})
+        try:
+            response = http.send("GET", f"{root}/{quote(media_id)}?{query}")
+            link = self._check(http, response).get("permalink")
+        except ChannelError:
+            return None
+        return link if isinstance(link, str) and link.startswith("https://") else None
 
     def _wait_until_finished(self, http: Http, root: str, container_id: str, token: str) -> None:
         """Instagram fetches and checks the picture; publishing before FINISHED fails."""

@@ -8,12 +8,12 @@ plain text with a simple HTML alternative; images are embedded in the HTML as in
 parts (``cid:``), so reading the newsletter loads nothing from outside and tells
 nobody who opened it.
 
-Retries: the messages go out over one connection, in order. If it breaks half-way,
-``NewsletterInterrupted`` lists the addresses the server had already accepted, so
-the core retries with the rest only. The Message-ID is derived from the idempotency
-key and the address, so a message that is nevertheless sent twice is recognisable as
-the same one. Addresses the server refuses for good are not an error: they come back
-in ``PublishResult.refused_recipients``.
+Retries: the messages go out over one connection, in order. Whenever sending stops,
+the error is a ``NewsletterInterrupted`` that lists the addresses the server had
+already accepted, so the core retries with the rest only. The Message-ID is derived
+from the idempotency key and the address, so a message that is nevertheless sent
+twice is recognisable as the same one. Addresses the server refuses for good are not
+an error: they come back in ``PublishResult.refused_recipients``.
 """
 
 from __future__ import annotations
@@ -51,12 +51,14 @@ _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
 
 
 class NewsletterInterrupted(ChannelError):
-    """The connection broke after some messages were accepted; retry the rest only."""
+    """Sending stopped; ``delivered`` already have it (a retry sends to the rest only),
+    ``refused`` were refused for good. Raised for every failure once sending began."""
 
     def __init__(
-        self, message: str, *, delivered: tuple[str, ...], refused: tuple[str, ...] = ()
+        self, message: str, *, retryable: bool, delivered: tuple[str, ...],
+        refused: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(message, retryable=True)
+        super().__init__(message, retryable=retryable)
         self.delivered = delivered
         self.refused = refused
 
@@ -199,9 +201,14 @@ class NewsletterAdapter(ChannelAdapter):
         self, post: OutgoingPost, recipient: NewsletterRecipient, cids: list[str]
     ) -> str:
         def paragraph(text: str) -> str:
-            escaped = html.escape(text)
-            escaped = _URL.sub(lambda m: f'<a href="{m.group()}">{m.group()}</a>', escaped)
-            return "<p>" + escaped.replace("\n", "<br>") + "</p>"
+            # links found in the raw text, every piece escaped on its own
+            pieces, start = [], 0
+            for match in _URL.finditer(text):
+                url = html.escape(match.group())
+                pieces += [html.escape(text[start:match.start()]), f'<a href="{url}">{url}</a>']
+                start = match.end()
+            pieces.append(html.escape(text[start:]))
+            return "<p>" + "".join(pieces).replace("\n", "<br>") + "</p>"
 
         parts = ["<!DOCTYPE html>", "<html><body>"]
         if post.title:
@@ -234,9 +241,9 @@ class NewsletterAdapter(ChannelAdapter):
         refused = [r.address for r in recipients if not valid_address(r.address)]
         pending = [r for r in recipients if valid_address(r.address)]
 
-        def interrupted(text: str) -> NewsletterInterrupted:
+        def failed(text: str, *, retryable: bool) -> NewsletterInterrupted:
             return NewsletterInterrupted(
-                text, delivered=tuple(delivered), refused=tuple(refused)
+                text, retryable=retryable, delivered=tuple(delivered), refused=tuple(refused)
             )
 
         try:
@@ -254,46 +261,46 @@ class NewsletterAdapter(ChannelAdapter):
                         if all(code >= 500 for code in codes):
                             refused.append(recipient.address)
                             continue
-                        raise interrupted(self._later()) from None
+                        raise failed(self._later(), retryable=True) from None
                     delivered.append(recipient.address)
         except ChannelError:
             raise
         except smtplib.SMTPAuthenticationError:
-            raise ChannelError(
+            raise failed(
                 _("The mail server did not accept the login. Please check user name and "
                   "password in the newsletter settings."),
                 retryable=False,
             ) from None
         except smtplib.SMTPSenderRefused as error:
             if error.smtp_code < 500:
-                raise interrupted(self._later()) from None
-            raise ChannelError(
+                raise failed(self._later(), retryable=True) from None
+            raise failed(
                 _("The mail server refused the sender address: %(reason)s")
                 % {"reason": scrub(self._text(error.smtp_error), secrets)},
                 retryable=False,
             ) from None
         except smtplib.SMTPResponseException as error:
             if error.smtp_code < 500:
-                raise interrupted(self._later()) from None
-            raise ChannelError(
+                raise failed(self._later(), retryable=True) from None
+            raise failed(
                 _("The mail server refused the newsletter: %(reason)s")
                 % {"reason": scrub(self._text(error.smtp_error), secrets)},
                 retryable=False,
             ) from None
         except smtplib.SMTPNotSupportedError:
-            raise ChannelError(
+            raise failed(
                 _("The mail server does not offer STARTTLS. Please choose tls or ask your "
                   "provider."),
                 retryable=False,
             ) from None
         except ssl.SSLCertVerificationError:
-            raise ChannelError(
+            raise failed(
                 _("The mail server's certificate could not be verified. Please check the "
                   "server name."),
                 retryable=False,
             ) from None
-        except (TimeoutError, smtplib.SMTPException, OSError):
-            raise interrupted(self._later()) from None
+        except (smtplib.SMTPException, OSError):
+            raise failed(self._later(), retryable=True) from None
         return PublishResult(idempotency_key, None, refused_recipients=tuple(refused))
 
     def _connect(self, account: Account) -> smtplib.SMTP:

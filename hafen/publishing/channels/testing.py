@@ -444,6 +444,10 @@ class FakeGraph(FakeService):
     def _status(self, request: Received, match: re.Match[str]) -> Reply:
         if refused := self._unauthorised(request.query.get("access_token")):
             return refused
+        media = next((m for m in self.published if m["id"] == match.group(1)), None)
+        if media is not None:
+            return reply(200, {"id": media["id"],
+                               "permalink": f"https://www.instagram.com/p/H{media['id']}/"})
         container = self.containers.get(match.group(1))
         if container is None:
             return graph_error("Unsupported get request.", 100)

@@ -128,6 +128,21 @@ def test_a_wrong_app_password_is_not_retried_and_not_repeated(pds: FakeBluesky) 
     assert pds.records == {}
 
 
+def test_a_main_password_that_wants_an_email_code_asks_for_an_app_password(
+    pds: FakeBluesky,
+) -> None:
+    pds.fail_next("POST", "/xrpc/com.atproto.server.createSession",
+                  reply(401, {"error": "AuthFactorTokenRequired",
+                              "message": "A sign in code has been sent to your email address"}))
+
+    with pytest.raises(ChannelError) as refused:
+        adapter().publish(OutgoingPost("", "Hallo", None, []), account(pds),
+                          idempotency_key="k")
+
+    assert not refused.value.retryable
+    assert "Please check the access data" in refused.value.message
+
+
 def test_a_rate_limited_login_is_retried_after_the_pause_asked_for(pds: FakeBluesky) -> None:
     pds.fail_next("POST", "/xrpc/com.atproto.server.createSession",
                   reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},

@@ -100,6 +100,24 @@ def test_graph_rate_limit_errors_are_retried(graph: FakeGraph) -> None:
     assert slow_down.value.retryable
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"message": "An unknown error occurred", "code": 1},
+        {"message": "Service temporarily unavailable", "code": 2},
+        {"message": "Please retry", "code": 368, "is_transient": True},
+    ],
+)
+def test_temporary_graph_errors_are_retried(graph: FakeGraph, error: dict[str, object]) -> None:
+    graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed", reply(400, {"error": error}))
+
+    with pytest.raises(ChannelError) as failed:
+        adapter().publish(TEXT_POST, account(graph), idempotency_key="k")
+
+    assert failed.value.retryable
+    assert "has a problem right now" in failed.value.message
+
+
 def test_a_429_with_retry_after_is_retried_after_that_time(graph: FakeGraph) -> None:
     graph.fail_next("POST", rf"/v25\.0/{PAGE}/feed",
                     reply(429, raw=b"Too Many Requests", headers={"Retry-After": "60"}))

@@ -61,6 +61,7 @@ def test_one_image_becomes_a_container_that_is_published_once_it_is_finished(
     [publish] = graph.received("POST", rf"/v25\.0/{IG_USER}/media_publish")
     assert publish.form() == {"creation_id": container_id, "access_token": TOKEN}
     assert graph.published[0]["id"] == result.external_id
+    assert result.url == f"https://www.instagram.com/p/H{result.external_id}/"
 
 
 def test_several_images_become_a_carousel(graph: FakeGraph) -> None:

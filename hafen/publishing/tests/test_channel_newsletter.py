@@ -155,6 +155,18 @@ def test_the_html_part_shows_the_image_inline_with_its_alt_text(mailbox) -> None
     assert "http" not in html.split("<img", 1)[1].split(">", 1)[0]  # nothing loaded from outside
 
 
+def test_links_in_the_text_become_links_in_the_html_part_safely_escaped(mailbox) -> None:
+    box, port = mailbox
+    post = OutgoingPost("Termine", 'Alle Termine: "https://verein.example/t?a=1&b=2" <b>neu</b>',
+                        None, [])
+
+    adapter().publish(post, account(port), idempotency_key="k", recipients=subscribers("aylin"))
+
+    html = box.messages[0][1].get_body(preferencelist=("html",)).get_content()
+    assert '<a href="https://verein.example/t?a=1&amp;b=2">' in html
+    assert "&lt;b&gt;neu&lt;/b&gt;" in html and "<b>" not in html
+
+
 def test_the_message_id_is_the_same_when_the_same_newsletter_is_sent_again(mailbox) -> None:
     box, port = mailbox
     for _attempt in range(2):
@@ -179,6 +191,8 @@ def test_a_wrong_password_is_not_retried_and_never_shown(mailbox) -> None:
         "the newsletter settings."
     )
     assert "wrong-secret-42" not in repr(refused.value)
+    assert isinstance(refused.value, NewsletterInterrupted)
+    assert refused.value.delivered == ()
     assert box.messages == []
 
 
