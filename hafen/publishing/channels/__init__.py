@@ -40,22 +40,28 @@ The contract
 - ``adapter.fields``: ``AccountField(name, label, secret, help, required)`` for a settings
   form; ``secret=True`` fields go to ``Account.secrets``, the others to ``config``.
 - ``publish`` repeats safely with the same ``idempotency_key`` (one key per post and
-  channel, the same on every retry): see each adapter for how.
+  channel, the same on every retry): Mastodon by its Idempotency-Key header (kept by
+  the server for an hour), Bluesky by a record key derived from it, the newsletter by
+  ``delivered``; Facebook and Instagram have none (see the next point).
 - ``ChannelError(message, retryable=…, retry_after=…)``: ``message`` is for the author in
   the active language; ``retryable`` for timeouts, unreachable services, 5xx and 429
   (``retry_after`` in seconds from Retry-After or the service's rate-limit reset
   header); not for wrong credentials, invalid settings or a refused post. A timeout of a
   call that publishes on a service without idempotency (Facebook's feed post,
-  Instagram's media_publish) is *not* retryable: the post may be out, a retry could
-  double it, so the message asks the author to look first. Secrets never appear in a
-  message: quoted service answers are scrubbed. ``NewsletterInterrupted`` (a
-  ChannelError) carries ``delivered``, the addresses already sent to: retry the rest.
+  Instagram's media_publish), or a success answer to it that cannot be read, is *not*
+  retryable: the post may be out, a retry could double it, so the message asks the
+  author to look first. Secrets never appear in a
+  message: quoted service answers are scrubbed. Every newsletter failure while sending
+  is a ``NewsletterInterrupted`` (a ChannelError) with ``delivered``, the addresses
+  the mail server already accepted: retry with the rest only.
 - Every network wait is bounded: ``timeout`` (default 10 s) for connect and each read,
   twice that for a whole answer, answers larger than 2 MiB are refused; waiting for
   media processing is bounded too (Mastodon 30 s, Instagram 60 s), then retryable.
   Adapters built by ``adapter_for`` use the defaults; tests build them with smaller ones.
 - Service addresses must be https; plain http is accepted only for 127.0.0.1/localhost
   (the tests' local servers, a developer's own instance). Redirects are not followed.
+- ``hafen.publishing.channels.testing`` has the fakes (``FakeMastodon``, ``FakeBluesky``,
+  ``FakeGraph``) for the core's own tests too, e.g. a publishing task end to end.
 
 Text limits (``prepare``)
 =========================
@@ -85,10 +91,11 @@ sent, the uploaded bytes and alt texts, 401 (not retryable), 429 with Retry-Afte
   record's validation by a real PDS against the lexicon, session refresh, PDS
   discovery from a handle (the PDS address is configured), moderation labels.
 - Facebook: unpublished photo uploads then one feed post with attached_media; Graph
-  error objects (code 190 token, code 4/17/32 rate limits). Not covered: Page token
-  expiry and renewal, link-preview scraping, app review and permissions.
+  error objects (code 190 token, 4/17/32 rate limits, 1/2 and is_transient temporary).
+  Not covered: Page token expiry and renewal, link-preview scraping, app review and
+  permissions.
 - Instagram: single image and carousel containers, container status polling
-  (IN_PROGRESS → FINISHED, ERROR), media_publish. Not covered: Instagram fetching the
+  (IN_PROGRESS → FINISHED, ERROR), media_publish, the permalink. Not covered: Instagram fetching the
   image_url (the fake does not download it), aspect-ratio and size checks Instagram
   applies, the 50-posts-per-day publishing limit.
 - Newsletter: a real SMTP server (aiosmtpd): one message per recipient, headers,

@@ -6,9 +6,11 @@ com.atproto.repo.createRecord writes an ``app.bsky.feed.post`` with link and has
 facets (byte offsets into the UTF-8 text) and an ``app.bsky.embed.images`` embed with
 alt texts.
 
-Why not the ``atproto`` package: it would add pydantic, httpx, libipld, dnspython and
-more for three POSTs and one GET, with models generated for the whole lexicon; XRPC
-is plain JSON over HTTP and the records here are small, so it is spoken directly.
+Why not the ``atproto`` package (0.0.73): it can be pointed at any PDS, but it would
+bring ten dependencies (httpx, pydantic, libipld, dnspython, zstandard, click, tlds,
+websockets, …) and models of the whole lexicon for three POSTs and one GET, and it
+is still at 0.0.x. XRPC is plain JSON over HTTP and the records here are small, so
+it is spoken directly with the same bounded client as the other adapters.
 
 Idempotency: XRPC has no idempotency key. The record key (rkey) is derived from the
 core's idempotency key, so every attempt writes the same record address. Before
