@@ -88,20 +88,23 @@ sent, the uploaded bytes and alt texts, 401 (not retryable), 429 with Retry-Afte
   /api/v2/instance, the rate-limit of media uploads per 30 minutes.
 - Bluesky: createSession, uploadBlob, createRecord with rkey, getRecord; a repeat with
   the same idempotency key finds the record and creates nothing. Not covered: the
-  record's validation by a real PDS against the lexicon, session refresh, PDS
-  discovery from a handle (the PDS address is configured), moderation labels.
+  record's validation by a real PDS against the lexicon, the exact error a real PDS
+  gives for an existing rkey (Hafen asks getRecord before and after, so it does not
+  depend on it), session refresh, PDS discovery from a handle (the address is
+  configured), moderation labels.
 - Facebook: unpublished photo uploads then one feed post with attached_media; Graph
   error objects (code 190 token, 4/17/32 rate limits, 1/2 and is_transient temporary).
   Not covered: Page token expiry and renewal, link-preview scraping, app review and
   permissions.
 - Instagram: single image and carousel containers, container status polling
-  (IN_PROGRESS → FINISHED, ERROR), media_publish, the permalink. Not covered: Instagram fetching the
-  image_url (the fake does not download it), aspect-ratio and size checks Instagram
-  applies, the 50-posts-per-day publishing limit.
+  (IN_PROGRESS → FINISHED, ERROR), media_publish, the permalink. Not covered:
+  Instagram fetching the image_url (the fake does not download it), the aspect-ratio
+  and size checks Instagram applies, the 50-posts-per-day publishing limit.
 - Newsletter: a real SMTP server (aiosmtpd): one message per recipient, headers,
-  HTML and inline images, login, refused recipients, an interrupted connection. Not
-  covered: STARTTLS and implicit TLS (no certificate in tests), DKIM signing (the
-  organisation's mail server's job), bounces.
+  HTML and inline images, login, refused recipients, an interrupted connection, a
+  silent server, STARTTLS and implicit TLS with a test certificate (trusted and not).
+  Not covered: DKIM signing (the organisation's mail server's job), bounces, a real
+  provider's sending limits.
 """
 
 from __future__ import annotations

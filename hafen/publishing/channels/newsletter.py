@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hafen.publishing.channels.base import (
+    DEFAULT_TIMEOUT,
     LOOPBACK_HOSTS,
     Account,
     AccountField,
@@ -48,6 +49,10 @@ SECURITY_CHOICES = ("starttls", "tls", "none")
 MAX_IMAGES = 10
 _URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:!?)\]']", re.IGNORECASE)
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]+\]")
+
+
+class _NoStartTLS(smtplib.SMTPException):
+    """The server does not offer STARTTLS (told apart from a missing AUTH)."""
 
 
 class NewsletterInterrupted(ChannelError):
@@ -97,6 +102,14 @@ class NewsletterAdapter(ChannelAdapter):
         AccountField("from_name", gettext_lazy("Sender name"), secret=False, required=False,
                      help=gettext_lazy("For example the name of your organisation.")),
     ]
+
+    def __init__(
+        self, *, timeout: float = DEFAULT_TIMEOUT, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        """``ssl_context``: whom to trust; the system's certificate authorities unless a
+        test passes its own."""
+        super().__init__(timeout=timeout)
+        self.ssl_context = ssl_context
 
     def validate(self, account: Account) -> None:
         super().validate(account)
@@ -287,10 +300,16 @@ class NewsletterAdapter(ChannelAdapter):
                 % {"reason": scrub(self._text(error.smtp_error), secrets)},
                 retryable=False,
             ) from None
-        except smtplib.SMTPNotSupportedError:
+        except _NoStartTLS:
             raise failed(
                 _("The mail server does not offer STARTTLS. Please choose tls or ask your "
                   "provider."),
+                retryable=False,
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            raise failed(
+                _("The mail server offers no login on this connection. Please check port "
+                  "and encryption, or leave the user name empty."),
                 retryable=False,
             ) from None
         except ssl.SSLCertVerificationError:
@@ -306,7 +325,7 @@ class NewsletterAdapter(ChannelAdapter):
     def _connect(self, account: Account) -> smtplib.SMTP:
         host, port = account.value("host"), self._port(account)
         security = self._security(account)
-        context = ssl.create_default_context()
+        context = self.ssl_context or ssl.create_default_context()
         smtp: smtplib.SMTP
         if security == "tls":
             smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=context)
@@ -315,7 +334,10 @@ class NewsletterAdapter(ChannelAdapter):
         try:
             smtp.ehlo()
             if security == "starttls":
-                smtp.starttls(context=context)
+                try:
+                    smtp.starttls(context=context)
+                except smtplib.SMTPNotSupportedError:
+                    raise _NoStartTLS from None
                 smtp.ehlo()
             if account.value("username"):
                 smtp.login(account.value("username"), account.secret("password"))

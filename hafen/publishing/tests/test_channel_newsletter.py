@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -306,3 +307,99 @@ def test_starttls_on_port_587_is_the_default() -> None:
     newsletter.validate(settings)
     assert newsletter._security(settings) == "starttls"
     assert newsletter._port(settings) == 587
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for localhost: the test's own mail server identity."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return str(certfile), str(keyfile)
+
+
+def _tls_server(certificate: tuple[str, str], *, implicit: bool) -> tuple[Mailbox, int, Controller]:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+    box, port = Mailbox(), _free_port()
+    # aiosmtpd counts only STARTTLS as TLS for AUTH; implicit TLS is encrypted all along
+    tls = {"ssl_context": server_context, "auth_require_tls": False} if implicit else {
+        "tls_context": server_context, "require_starttls": True}
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=_authenticate,
+                            auth_required=True, **tls)
+    controller.start()
+    return box, port, controller
+
+
+def tls_account(port: int, security: str) -> Account:
+    return Account(
+        {"host": "localhost", "port": str(port), "security": security, "username": USER,
+         "from_address": "newsletter@verein.example"},
+        {"password": PASSWORD},
+    )
+
+
+@pytest.mark.parametrize(("security", "implicit"), [("starttls", False), ("tls", True)])
+def test_the_newsletter_goes_out_encrypted_to_a_server_with_a_trusted_certificate(
+    certificate: tuple[str, str], security: str, implicit: bool,
+) -> None:
+    box, port, controller = _tls_server(certificate, implicit=implicit)
+    trusting = NewsletterAdapter(timeout=5, ssl_context=ssl.create_default_context(
+        cafile=certificate[0]))
+    try:
+        trusting.publish(POST, tls_account(port, security), idempotency_key="k",
+                         recipients=subscribers("aylin"))
+    finally:
+        controller.stop()
+
+    assert [envelope for envelope, _message in box.messages] == [["aylin@example.org"]]
+
+
+def test_a_server_without_starttls_is_named_as_such(mailbox) -> None:
+    _box, port = mailbox
+    plain_only = Account({**account(port).config, "host": "localhost", "security": "starttls"},
+                         {"password": PASSWORD})
+
+    with pytest.raises(ChannelError) as refused:
+        adapter().publish(POST, plain_only, idempotency_key="k", recipients=subscribers("a"))
+
+    assert not refused.value.retryable
+    assert "does not offer STARTTLS" in refused.value.message
+
+
+def test_a_certificate_that_cannot_be_verified_stops_before_the_password_is_sent(
+    certificate: tuple[str, str],
+) -> None:
+    box, port, controller = _tls_server(certificate, implicit=False)
+    try:
+        with pytest.raises(ChannelError) as untrusted:
+            adapter().publish(POST, tls_account(port, "starttls"), idempotency_key="k",
+                              recipients=subscribers("aylin"))
+    finally:
+        controller.stop()
+
+    assert not untrusted.value.retryable
+    assert "certificate could not be verified" in untrusted.value.message
+    assert box.messages == []
