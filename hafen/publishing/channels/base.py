@@ -94,8 +94,11 @@ class Account:
     def value(self, name: str, default: str = "") -> str:
         return (self.config.get(name) or default).strip()
 
-    def secret(self, name: str) -> str:
-        return self.secrets.get(name) or ""  # as typed: a password may end in a space
+    def secret(self, name: str, *, strip: bool = True) -> str:
+        """A token without the blank a paste may add; ``strip=False`` for a password,
+        which may really end in a space."""
+        value = self.secrets.get(name) or ""
+        return value.strip() if strip else value
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,18 @@ class ChannelAdapter:
         """Raise ChannelError (not retryable) naming the first missing or invalid setting."""
         for item in self.fields:
             source = account.secrets if item.secret else account.config
-            if item.required and not (source.get(item.name) or "").strip():
+            value = (source.get(item.name) or "").strip()
+            if item.required and not value:
                 raise ChannelError(
                     _("Please fill in “%(field)s” in the settings of the %(service)s channel.")
+                    % {"field": item.label, "service": self.service},
+                    retryable=False,
+                )
+            if any(ord(char) < 32 or ord(char) == 127 for char in value):
+                # a line break in a token would end the HTTP header it is sent in
+                raise ChannelError(
+                    _("“%(field)s” of the %(service)s channel contains line breaks or other "
+                      "invisible characters. Please enter it again.")
                     % {"field": item.label, "service": self.service},
                     retryable=False,
                 )

@@ -249,7 +249,7 @@ class NewsletterAdapter(ChannelAdapter):
         post = self.prepare(post, account)
         if not recipients:
             raise ChannelError(_("The newsletter has no subscribers yet."), retryable=False)
-        secrets = [account.secret("password")]
+        secrets = [account.secret("password", strip=False)]
         delivered: list[str] = []
         refused = [r.address for r in recipients if not valid_address(r.address)]
         pending = [r for r in recipients if valid_address(r.address)]
@@ -340,7 +340,7 @@ class NewsletterAdapter(ChannelAdapter):
                     raise _NoStartTLS from None
                 smtp.ehlo()
             if account.value("username"):
-                smtp.login(account.value("username"), account.secret("password"))
+                smtp.login(account.value("username"), account.secret("password", strip=False))
         except BaseException:
             smtp.close()
             raise

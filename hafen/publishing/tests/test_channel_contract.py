@@ -47,6 +47,23 @@ def test_settings_labels_follow_the_language_of_the_form() -> None:
     assert str(token.label) == "Access token"
 
 
+@pytest.mark.parametrize("kind", ["mastodon", "facebook", "instagram"])
+def test_a_token_with_a_line_break_inside_is_refused_as_a_setting(kind: str) -> None:
+    config = {"instance_url": "https://s.example", "page_id": "1", "ig_user_id": "1"}
+
+    with pytest.raises(ChannelError, match="contains line breaks") as invalid:
+        adapter_for(kind).validate(Account(config, {"access_token": "abc\r\nX-Evil: 1"}))
+
+    assert not invalid.value.retryable
+
+
+def test_a_token_pasted_with_a_trailing_line_break_is_used_without_it() -> None:
+    account = Account({}, {"access_token": "tok-123456\n", "password": "pass "})
+
+    assert account.secret("access_token") == "tok-123456"
+    assert account.secret("password", strip=False) == "pass "
+
+
 def test_an_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(ChannelError, match="cannot publish to this kind of channel"):
         adapter_for("myspace")
