@@ -332,6 +332,7 @@ def _live_audit_extends(manifest: dict[str, Any]) -> bool:
 
 def _merge_keys(path: Path, report: RestoreReport) -> None:
     """Add the backup's key store to the live one; a shredded key is never brought back."""
+    known: set[tuple[str, str]] | None = None
     with _open(path, container.KIND_KEYS) as (_header, reader):
         for member in archive.members(reader):
             if member.kind != "rows" or member.rows is None:
@@ -348,12 +349,14 @@ def _merge_keys(path: Path, report: RestoreReport) -> None:
                         crypto.shred(current)
                         report.keys_shredded += 1
             elif member.rows.model is DeletionLog:
-                known = set(DeletionLog.objects.values_list("kind", "record_id"))
-                fresh = [
-                    item
-                    for item in batch
-                    if (item.kind, item.record_id) not in known  # type: ignore[attr-defined]
-                ]
+                if known is None:
+                    known = set(DeletionLog.objects.values_list("kind", "record_id"))
+                fresh = []
+                for item in batch:
+                    logged = (item.kind, item.record_id)  # type: ignore[attr-defined]
+                    if logged not in known:
+                        known.add(logged)
+                        fresh.append(item)
                 _insert(DeletionLog, fresh, with_pk=False)
                 report.log_entries_added += len(fresh)
 

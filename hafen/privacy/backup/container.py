@@ -108,15 +108,15 @@ class EncryptingWriter:
 def read_header(source: BinaryIO) -> Header:
     raw = source.read(HEADER_BYTES)
     if len(raw) < HEADER_BYTES or not raw.startswith(MAGIC):
-        raise NotABackup("This file is not a Hafen backup.")
+        raise NotABackup("This file is not a Hafen backup. Nothing was changed.")
     if raw[len(MAGIC)] != VERSION:
         raise NotABackup(
             f"This backup has format version {raw[len(MAGIC)]}; this Hafen reads version "
-            f"{VERSION}. Restore it with the Hafen version that made it."
+            f"{VERSION}. Restore it with the Hafen version that made it. Nothing was changed."
         )
     kind = raw[len(MAGIC) + 1 : len(MAGIC) + 2]
     if kind not in KIND_NAMES:
-        raise NotABackup("This file is not a Hafen backup (unknown kind).")
+        raise NotABackup("This file is not a Hafen backup (unknown kind). Nothing was changed.")
     key_id = raw[len(MAGIC) + 2 : len(MAGIC) + 18].decode("ascii", errors="replace")
     return Header(kind=kind, master_key_id=key_id, salt=raw[len(MAGIC) + 18 :], raw=raw)
 

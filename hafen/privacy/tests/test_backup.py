@@ -8,6 +8,9 @@ restored into the test database with ``hafen backup`` / ``hafen restore``
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -449,3 +452,23 @@ def test_restore_asks_first_and_changes_nothing_without_a_yes(youth, folder):
 def test_a_missing_backup_file_is_named(db, folder):
     with pytest.raises(CommandError, match="cannot be read"):
         restore(str(folder / "nowhere.bak"))
+
+
+def test_the_real_command_refuses_a_foreign_file_with_a_message_and_an_exit_code(tmp_path):
+    foreign = tmp_path / "export.csv"
+    foreign.write_text("id,name\n1,Leon Krause\n")
+    # Its own empty data folder and SQLite: the refusal comes before any database access.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["HAFEN_DATA_DIR"] = str(tmp_path / "data")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "hafen.cli", "restore", str(foreign), "--yes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "Restore refused: This file is not a Hafen backup." in done.stderr
+    assert "Traceback" not in done.stderr
