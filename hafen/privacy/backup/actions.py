@@ -14,6 +14,7 @@ from typing import IO, Any, BinaryIO
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
@@ -72,13 +73,29 @@ def _migrations() -> list[list[str]]:
 
 @contextmanager
 def _snapshot() -> Iterator[None]:
-    """One consistent view of every table while the backup reads them."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+    """One consistent view of every table while the backup reads them, blocking no writer.
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction. SQLite: Hafen's transactions
+    take the write lock at once (IMMEDIATE), which would stop every chat message for
+    the whole backup; a DEFERRED one reads a snapshot of the WAL and lets writers on.
+    """
+    if connection.in_atomic_block:
+        yield  # the caller's transaction is the snapshot
+    elif connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
+                cursor.execute("ROLLBACK")  # nothing was written
+    else:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield
 
 
 def _stored_files(folder: str = "") -> Iterator[str]:
@@ -431,9 +448,12 @@ def _advance_sequences(chosen: list[type[models.Model]]) -> None:
 
 
 def _restore_file(name: str, stream: IO[bytes], written: list[str]) -> bool:
-    if default_storage.exists(name):
-        return False  # files are never changed once stored: the same name is the same file
-    saved = default_storage.save(name, File(stream, name=name))
+    try:
+        if default_storage.exists(name):
+            return False  # files are never changed once stored: the same name is the same file
+        saved = default_storage.save(name, File(stream, name=name))
+    except SuspiciousFileOperation:
+        raise Corrupt(f"The backup's file {name!r} has a name outside the data folder.") from None
     written.append(saved)
     if saved != name:
         raise Corrupt(f"The backup's file {name!r} cannot be stored under its name.")
@@ -519,6 +539,12 @@ def restore(
         raise BackupError(
             "The backup's rows do not fit this installation's database "
             f"({type(error).__name__}). Nothing was changed."
+        ) from error
+    except OSError as error:
+        _remove(written)
+        raise BackupError(
+            f"The backup's files could not be written ({error.strerror or error}). "
+            "Nothing was changed."
         ) from error
     except BaseException:
         _remove(written)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import IO, Any
 from uuid import UUID
 
@@ -191,6 +192,12 @@ def members(source: IO[bytes]) -> Iterator[Member]:
                     yield Member("rows", rows=_rows(info.name, handle.read()))
                 elif info.name.startswith(FILES_PREFIX):
                     name = info.name.removeprefix(FILES_PREFIX)
+                    parts = PurePosixPath(name).parts
+                    if not parts or name.startswith("/") or ".." in parts or "\\" in name:
+                        raise Corrupt(
+                            f"The backup holds a file named {name!r}, outside the data folder. "
+                            "Nothing was changed."
+                        )
                     yield Member("file", name=name, stream=handle, size=info.size)
                 else:
                     raise Corrupt("The backup holds an unexpected entry. Nothing was changed.")

@@ -8,9 +8,11 @@ restored into the test database with ``hafen backup`` / ``hafen restore``
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import tarfile
 from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -34,6 +36,7 @@ from hafen.conversations.attachments import check_upload
 from hafen.conversations.models import Attachment, Conversation, Message
 from hafen.privacy import audit, crypto
 from hafen.privacy.backup import actions as backup
+from hafen.privacy.backup import archive, container
 from hafen.privacy.models import AuditEntry, DataKey
 from hafen.privacy.retention import engine
 from hafen.privacy.retention.models import DeletionLog
@@ -472,3 +475,27 @@ def test_the_real_command_refuses_a_foreign_file_with_a_message_and_an_exit_code
     assert done.returncode == 1
     assert "Restore refused: This file is not a Hafen backup." in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_backup_with_a_file_outside_the_data_folder_is_refused(youth, folder, tmp_path):
+    """Even a file made with the right master key may not name a place outside the folder."""
+    chat(youth)
+    path = folder / "crafted.bak"
+    with path.open("wb") as out:
+        writer = container.EncryptingWriter(out, container.KIND_DATA)
+        tar = tarfile.open(fileobj=writer, mode="w|")  # type: ignore[call-overload]  # noqa: SIM115
+        manifest = {"format": 1, "kind": "data backup", "migrations": backup._migrations()}
+        archive.add_json(tar, archive.MANIFEST, manifest)
+        evil = tarfile.TarInfo("files/../../outside.txt")
+        evil.size = 4
+        tar.addfile(evil, io.BytesIO(b"evil"))
+        archive.add_json(tar, archive.SUMMARY, {"rows": {}, "files": 1})
+        tar.close()
+        writer.close()
+    before = snapshot()
+
+    with pytest.raises(CommandError, match="outside the data folder"):
+        restore(str(path))
+
+    assert snapshot() == before
+    assert not list(tmp_path.rglob("outside.txt"))
