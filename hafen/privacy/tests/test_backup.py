@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import threading
 from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -22,7 +23,7 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hafen.accounts.models import Team, User
@@ -499,3 +500,33 @@ def test_a_backup_with_a_file_outside_the_data_folder_is_refused(youth, folder, 
 
     assert snapshot() == before
     assert not list(tmp_path.rglob("outside.txt"))
+
+
+def test_a_backup_is_one_snapshot_and_lets_the_chat_write_meanwhile(youth, folder, monkeypatch):
+    chat(youth)
+    real_add_rows = archive.add_rows
+    started_meanwhile: list[int] = []
+
+    def write_meanwhile() -> None:
+        try:
+            if connection.vendor == "sqlite":
+                # Fail within seconds instead of waiting out a lock the backup would hold.
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA busy_timeout = 2000")
+            started_meanwhile.append(conversation_actions.start_conversation(youth).conversation.pk)
+        finally:
+            connection.close()
+
+    def add_rows(*args, **kwargs):
+        if not started_meanwhile:
+            writer = threading.Thread(target=write_meanwhile)
+            writer.start()
+            writer.join(timeout=60)
+        return real_add_rows(*args, **kwargs)
+
+    monkeypatch.setattr(archive, "add_rows", add_rows)
+    hafen("backup", str(folder / "data.bak"))
+
+    assert len(started_meanwhile) == 1
+    assert Conversation.objects.count() == 2
+    assert backup.inspect(folder / "data.bak").rows["conversations.conversation"] == 1
