@@ -7,8 +7,9 @@ writes the key store alone. ``hafen restore FILE`` puts a data backup back;
 ``hafen restore --keys KEYS FILE`` first merges a key-store backup (a lost server).
 
 Modules: ``container`` (the encrypted file format), ``archive`` (rows and files inside
-it), ``actions`` (``make_backup``, ``make_key_backup``, ``inspect``, ``restore``),
-``replay`` (erasing again what was erased since the backup).
+it), ``actions`` (``make_backup``, ``make_key_backup``: what each file holds),
+``restore`` (``inspect``, ``restore``), ``replay`` (erasing again what was erased since
+the backup).
 
 Decisions:
 

@@ -37,8 +37,9 @@ from hafen.conversations.attachments import CONTEXT as CHAT_FILE
 from hafen.conversations.attachments import check_upload
 from hafen.conversations.models import Attachment, Conversation, Message
 from hafen.privacy import audit, crypto
-from hafen.privacy.backup import actions as backup
+from hafen.privacy.backup import actions as making
 from hafen.privacy.backup import archive, container
+from hafen.privacy.backup import restore as restoring
 from hafen.privacy.models import AuditEntry, DataKey
 from hafen.privacy.retention import engine
 from hafen.privacy.retention.models import DeletionLog
@@ -109,7 +110,7 @@ def case_pdf(case_id: int) -> bytes:
 
 
 def stored_files() -> set[str]:
-    return set(backup._stored_files())
+    return set(making.stored_files())
 
 
 def snapshot() -> dict[str, object]:
@@ -195,10 +196,8 @@ def test_the_backup_file_shows_no_content_and_no_names(counsellor, youth, folder
 
 def test_a_data_backup_holds_no_data_keys_and_the_key_backup_no_content(counsellor, youth, folder):
     case_file(counsellor, youth)
-    data = backup.inspect(backup.make_backup(folder / "data.bak").path)
-    keys = backup.inspect(
-        backup.make_key_backup(folder / "keys.bak").path, backup.container.KIND_KEYS
-    )
+    data = restoring.inspect(making.make_backup(folder / "data.bak").path)
+    keys = restoring.inspect(making.make_key_backup(folder / "keys.bak").path, container.KIND_KEYS)
 
     assert "privacy.datakey" not in data.rows
     assert "privacy.deletionlog" not in data.rows
@@ -253,10 +252,10 @@ def test_shredded_content_is_unreadable_after_restoring_an_earlier_backup_even_b
     leon = case_file(counsellor, youth, closed_days_ago=4000)
     mia = chat(youth, idle_days=400)
     hafen("backup", str(folder / "data.bak"))
-    files_before_erasure = backup.inspect(folder / "data.bak").file_names
+    files_before_erasure = restoring.inspect(folder / "data.bak").file_names
     engine.apply_run(tomorrow())
 
-    backup.restore(folder / "data.bak", replay_erasures=False)
+    restoring.restore(folder / "data.bak", replay_erasures=False)
 
     # The rows are back from the backup, the keys stay shredded in the live key store.
     assert Message.objects.filter(conversation_id=mia.pk).exists()
@@ -305,7 +304,7 @@ def test_new_records_after_a_restore_never_take_the_id_of_an_erased_one(youth, f
 def _lose_everything() -> None:
     """A new server: migrated tables, no rows in any of them, ids from 1, no files."""
     with transaction.atomic():
-        backup._empty(backup._tables())
+        restoring._empty(making.all_tables())
         sequences = connection.introspection.sequence_list()
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
@@ -437,10 +436,10 @@ def test_a_key_store_backup_given_as_data_is_refused(youth, folder):
 
 def test_a_backup_from_a_newer_hafen_is_refused(youth, folder, monkeypatch):
     chat(youth)
-    real = backup._migrations
-    monkeypatch.setattr(backup, "_migrations", lambda: [*real(), ["privacy", "9999_future"]])
+    real = making.applied_migrations
+    monkeypatch.setattr(making, "applied_migrations", lambda: [*real(), ["privacy", "9999_future"]])
     hafen("backup", str(folder / "data.bak"))
-    monkeypatch.setattr(backup, "_migrations", real)
+    monkeypatch.setattr(making, "applied_migrations", real)
     before = snapshot()
 
     with pytest.raises(CommandError, match=r"newer version of Hafen.*privacy\.9999_future"):
@@ -493,7 +492,7 @@ def test_a_backup_with_a_file_outside_the_data_folder_is_refused(youth, folder, 
     with path.open("wb") as out:
         writer = container.EncryptingWriter(out, container.KIND_DATA)
         tar = tarfile.open(fileobj=writer, mode="w|")  # type: ignore[call-overload]  # noqa: SIM115
-        manifest = {"format": 1, "kind": "data backup", "migrations": backup._migrations()}
+        manifest = {"format": 1, "kind": "data backup", "migrations": making.applied_migrations()}
         archive.add_json(tar, archive.MANIFEST, manifest)
         evil = tarfile.TarInfo("files/../../outside.txt")
         evil.size = 4
@@ -537,4 +536,4 @@ def test_a_backup_is_one_snapshot_and_lets_the_chat_write_meanwhile(youth, folde
 
     assert len(started_meanwhile) == 1
     assert Conversation.objects.count() == 2
-    assert backup.inspect(folder / "data.bak").rows["conversations.conversation"] == 1
+    assert restoring.inspect(folder / "data.bak").rows["conversations.conversation"] == 1

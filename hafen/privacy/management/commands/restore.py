@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hafen.privacy.backup import actions, container
+from hafen.privacy.backup import container, restore
 from hafen.privacy.backup.container import BackupError
 from hafen.privacy.crypto import CryptoError
 
@@ -39,8 +39,8 @@ class Command(BaseCommand):
         if data is None and keys is None:
             raise CommandError("Name a data backup, a key-store backup (--keys) or both.")
         try:
-            inspected_keys = actions.inspect(keys, container.KIND_KEYS) if keys else None
-            inspected_data = actions.inspect(data) if data else None
+            inspected_keys = restore.inspect(keys, container.KIND_KEYS) if keys else None
+            inspected_data = restore.inspect(data) if data else None
         except (BackupError, CryptoError) as error:
             raise CommandError(f"Restore refused: {error}") from None
         for inspection in (inspected_keys, inspected_data):
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if not options["yes"]:
             self._confirm(data is not None, options.get("interactive", True))
         try:
-            report = actions.restore(data, keys, inspected=(inspected_data, inspected_keys))
+            report = restore.restore(data, keys, inspected=(inspected_data, inspected_keys))
         except (BackupError, CryptoError) as error:
             raise CommandError(f"Restore failed: {error}") from None
         if keys is not None:
