@@ -6,6 +6,8 @@ hafen demo           create the demo organisation and print its accounts
 hafen worker         background and scheduled tasks
 hafen audit verify   check the audit chain
 hafen keys rotate    new master key, data keys re-wrapped
+hafen backup FILE    encrypted data backup without the data keys (--keys: the key store)
+hafen restore FILE   restore a data backup, then replay erasures made since (--keys KEYS)
 hafen check --deploy, hafen createsuperuser, ...  every Django command
 """
 

@@ -178,7 +178,11 @@ def shred(data_key: DataKey) -> None:
     """Destroy the data key: everything encrypted with it is unreadable from now on.
 
     The row stays (empty) so that deletion logs and foreign keys can still name it.
+    Shredding a shredded key again keeps the time of the first (a replay after a
+    restore erases records whose key is gone already).
     """
+    if data_key.is_shredded:
+        return
     data_key.wrapped = None
     data_key.shredded_at = timezone.now()
     data_key.save(update_fields=["wrapped", "shredded_at"])
