@@ -29,7 +29,8 @@ KEY_STORE = ("privacy.datakey", "privacy.deletionlog")
 # Work queue and login sessions: not backed up, emptied by a restore (a restored user
 # id could otherwise belong to another person than the session's).
 TRANSIENT = ("sessions.session", "django_tasks_database.dbtaskresult")
-AUDIT = ("privacy.auditentry", "privacy.audithead")
+# The chain: its entries, its head, and the checkpoint where it starts after retention.
+AUDIT = ("privacy.auditentry", "privacy.audithead", "privacy.auditcheckpoint")
 
 
 def all_tables() -> list[type[models.Model]]:

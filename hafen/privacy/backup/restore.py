@@ -29,7 +29,7 @@ from hafen.privacy.backup.actions import (
 )
 from hafen.privacy.backup.container import BackupError, Corrupt
 from hafen.privacy.backup.replay import ReplayReport, replay
-from hafen.privacy.models import AuditEntry, DataKey
+from hafen.privacy.models import AuditCheckpoint, AuditEntry, DataKey
 from hafen.privacy.retention.models import DeletionLog, RetentionKind
 
 
@@ -200,7 +200,11 @@ def _live_audit_extends(manifest: dict[str, Any]) -> bool:
     if not head:
         return AuditEntry.objects.exists()
     seq, entry_hash = head
-    return AuditEntry.objects.filter(seq=seq, entry_hash=entry_hash).exists()
+    if AuditEntry.objects.filter(seq=seq, entry_hash=entry_hash).exists():
+        return True
+    # Retention may have removed the backup's head from the live chain since; a live
+    # checkpoint at or past it means the live chain went on from there.
+    return AuditCheckpoint.objects.filter(seq__gte=seq).exists()
 
 
 def _merge_keys(path: Path, report: RestoreReport) -> None:

@@ -274,7 +274,7 @@ def test_a_conversation_the_client_deleted_is_erased_again_after_a_restore(youth
     mia = chat(youth)
     hafen("backup", str(folder / "data.bak"))
     conversation_actions.delete_by_client(mia.pk)
-    assert not DeletionLog.objects.exists()
+    assert DeletionLog.objects.get().cause == "client"
 
     printed = restore(str(folder / "data.bak"))
 
@@ -282,7 +282,44 @@ def test_a_conversation_the_client_deleted_is_erased_again_after_a_restore(youth
     assert not stored_files()
     assert "Erasures replayed: 1 (1 conversations, 0 case files)" in printed
     entry = AuditEntry.objects.get(action="backup.erasure_replayed")
+    assert entry.details["source"] == "deletion_log"
+
+
+def test_a_record_whose_key_is_shredded_is_erased_even_without_a_log_row(youth, folder):
+    """A shredded key is proof enough: an erasure that left no deletion-log row (an
+    older Hafen, a lost log) is replayed all the same."""
+    mia = chat(youth)
+    hafen("backup", str(folder / "data.bak"))
+    conversation_actions.delete_by_client(mia.pk)
+    DeletionLog.objects.all().delete()
+
+    printed = restore(str(folder / "data.bak"))
+
+    assert not Conversation.objects.filter(pk=mia.pk).exists()
+    assert "Erasures replayed: 1 (1 conversations, 0 case files)" in printed
+    entry = AuditEntry.objects.get(action="backup.erasure_replayed")
     assert entry.details["source"] == "shredded_key"
+
+
+def test_the_chain_verifies_after_restoring_a_backup_older_than_an_audit_pruning(
+    youth, folder, time_machine
+):
+    """Retention removed the start of the chain after the backup: the restore keeps the
+    live chain with its checkpoint, and the chain still verifies."""
+    chat(youth)
+    hafen("backup", str(folder / "data.bak"))
+    time_machine.move_to(timezone.now() + timedelta(days=4 * 365), tick=True)
+    chat(youth, "Vier Jahre später")
+    engine.apply_run()
+    assert AuditEntry.objects.filter(action="audit.pruned").exists()
+    assert audit.verify().ok
+
+    restore(str(folder / "data.bak"))
+
+    # The live chain stays (it records what happened since, the pruning among it).
+    assert AuditEntry.objects.filter(action="audit.pruned").exists()
+    result = audit.verify()
+    assert result.ok, result.reason
 
 
 def test_new_records_after_a_restore_never_take_the_id_of_an_erased_one(youth, folder):
