@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from hafen.publishing.recognisability import messages
 from hafen.publishing.recognisability import patterns as p
@@ -170,7 +171,8 @@ def _iban_valid(candidate: str) -> bool:
 def _dates_and_ages(text: str) -> Iterable[_Hit]:
     for m in p.DATE.finditer(text):
         before = text[max(0, m.start() - 20) : m.start()]
-        if p.BIRTH.search(before):
+        after = text[m.end() : m.end() + 12]
+        if p.BIRTH.search(before) or re.match(r"\s?geboren\b", after):
             yield _Hit(m.start(), m.end(), "age", "medium")
         else:
             yield _Hit(m.start(), m.end(), "date", "low")
@@ -185,7 +187,7 @@ def _dates_and_ages(text: str) -> Iterable[_Hit]:
                 continue  # "die 14- bis 18-Jährigen": a target group
             if matched.endswith(("ährigen", "ährige")) and "Jährige" not in matched:
                 following = re.match(r"\s([\w-]{1,40})", text[m.end() : m.end() + 42])
-                if following and key(following.group(1)).split("-")[-1] in p.NOT_AGE_NOUNS:
+                if following and key(following.group(1)).endswith(p.NOT_AGE_NOUNS):
                     continue  # "das 25-jährige Jubiläum", "3-jährige Ausbildung"
             if matched[0].isalpha() and matched.lower().startswith(
                 ("ein", "mehr", "lang", "viel")
@@ -229,23 +231,37 @@ def _institutions(text: str) -> Iterable[_Hit]:
             ):
                 continue
         elif " " in matched and "-" not in words[0]:
-            if key(words[-1]) in common or key(words[-1]) in p.NOT_AFTER_TITLE:
-                continue
+            last = key(words[-1])
+            if (last in common or last in p.NOT_AFTER_TITLE) and last not in _COMPASS:
+                continue  # "dem Jobcenter Unterlagen"; but "Realschule Nord" is a name
         if p.OWN_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
             continue  # the organisation's own house ("unser Jugendtreff Oase")
         yield _Hit(m.start(), m.end(), "school_institution", "medium")
+
+
+_COMPASS = frozenset({"nord", "sud", "ost", "west", "mitte"})
 
 
 def _places(text: str) -> Iterable[_Hit]:
     for m in p.PLACE_CONTEXT.finditer(text):
         yield _Hit(m.start(), m.end(), "place", "low")
     districts = _district_keys()
-    for m in p.TOKEN.finditer(text):
+    towns = gazetteers().towns
+    tokens = list(p.TOKEN.finditer(text))
+    for index, m in enumerate(tokens):
         word = m.group()
-        if not word[0].isupper() or key(word) not in districts:
+        if not word[0].isupper():
+            continue
+        end = m.end()
+        folded = key(word)
+        if index + 1 < len(tokens) and text[m.end() : tokens[index + 1].start()] == " ":
+            pair = f"{folded} {key(tokens[index + 1].group())}"  # "Bad Kissingen"
+            if pair in towns:
+                folded, end = pair, tokens[index + 1].end()
+        if folded not in districts and folded not in towns or folded in _big_cities():
             continue
         if p.PLACE_PREPOSITION.search(text[max(0, m.start() - 10) : m.start()]):
-            yield _Hit(m.start(), m.end(), "place", "low")
+            yield _Hit(m.start(), end, "place", "low")
 
 
 _DISTRICT_KEYS: frozenset[str] | None = None
@@ -254,10 +270,13 @@ _DISTRICT_KEYS: frozenset[str] | None = None
 def _district_keys() -> frozenset[str]:
     global _DISTRICT_KEYS
     if _DISTRICT_KEYS is None:
-        _DISTRICT_KEYS = frozenset(key(d) for d in p.DISTRICTS) - {
-            key(c) for c in p.BIG_CITIES
-        }
+        _DISTRICT_KEYS = frozenset(key(d) for d in p.DISTRICTS)
     return _DISTRICT_KEYS
+
+
+@cache
+def _big_cities() -> frozenset[str]:
+    return frozenset(key(c) for c in p.BIG_CITIES)
 
 
 def _is_capitalised(word: str) -> bool:
@@ -282,12 +301,18 @@ def _names(text: str) -> Iterable[_Hit]:
         before = text[max(0, m.start() - 24) : m.start()]
         after = text[m.end() : m.end() + 3]
         titled = bool(p.NAME_TITLES.search(before))
+        honorific = bool(p.HONORIFICS.search(before))
+        if folded in p.NOT_AFTER_TITLE:
+            continue  # "Dr." itself, or "Frau Mitte 40"
         if is_first and after.startswith(".") and re.match(r"\.\s?[a-z\d]", after):
             is_first = False  # "Max. 20 Plätze": an abbreviation
         if is_first or titled:
-            if titled and not is_first and (folded in g.common_words or folded in p.NOT_AFTER_TITLE):
-                if not _initial_after(text, m.end()) and folded not in g.surnames:
-                    continue
+            if titled and not is_first and folded not in g.surnames:
+                # After "Frau", "Herr", "Familie" any capitalised word but a common noun is a
+                # name; after "der kleine", "Kollegin" … only a known name is.
+                if not honorific or folded in g.common_words:
+                    if len(word) > 1 and not _looks_like_surname(word):
+                        continue
             end = m.end()
             # a surname or an initial after it: "Anna Schmidt", "Kevin S.", "Frau K."
             nxt = tokens[index + 1] if index + 1 < len(tokens) else None

@@ -66,7 +66,7 @@ STOP_WORDS = frozenset(
     Hilfe Rose Lilie Flora Iris Viola Melodie Harmonie Chance Fee
     Deniz Umut Can Nur Gül Bahar Barış Ay Su Ela Ekin Hasret Sevgi Sevda Sabah Said
     Gesundheit Sozial Soziale Diakonie Caritas Arbeit Beratung Jugend Familie Kinder
-    Christ Ado Are Bar Die Hat Van Von Der Den Las Los Del Mehr Ziel Ruhe
+    Christ Ramadan Ado Are Bar Die Hat Van Von Der Den Las Los Del Mehr Ziel Ruhe
     """.split()
 )
 
@@ -74,9 +74,31 @@ STOP_WORDS = frozenset(
 @dataclass(frozen=True)
 class Gazetteers:
     first_names: frozenset[str]
+    towns: frozenset[str]  # small towns (Faker's German, Austrian and Swiss city lists)
     surnames: frozenset[str]  # a name beside a first name or a title
     distinctive_surnames: frozenset[str]  # a name even alone
     common_words: frozenset[str]
+
+
+_CYRILLIC = "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя"
+# Cyrillic names as they are written in Latin letters: Ukrainian passport style, Russian
+# in English and in German transliteration ("Олександр" → "Oleksandr", "Дмитрий" →
+# "Dmitriy", "Dmitrij").
+_TRANSLITERATIONS = tuple(
+    dict(zip(_CYRILLIC, table.split(","), strict=True))
+    for table in (
+        "a,b,v,h,g,d,e,ye,e,zh,z,y,i,yi,i,k,l,m,n,o,p,r,s,t,u,f,kh,ts,ch,sh,shch,,y,,e,yu,ya",
+        "a,b,v,g,g,d,e,e,e,zh,z,i,i,i,y,k,l,m,n,o,p,r,s,t,u,f,kh,ts,ch,sh,shch,,y,,e,yu,ya",
+        "a,b,w,g,g,d,e,je,jo,sch,s,i,i,i,j,k,l,m,n,o,p,r,s,t,u,f,ch,z,tsch,sch,schtsch,,y,,e,ju,ja",
+    )
+)
+
+
+def _latin_forms(name: str) -> set[str]:
+    lower = name.lower()
+    if not any(c in _CYRILLIC for c in lower):
+        return set()
+    return {"".join(table.get(c, c) for c in lower) for table in _TRANSLITERATIONS}
 
 
 def _names(module: object, *attributes: str) -> set[str]:
@@ -88,6 +110,7 @@ def _names(module: object, *attributes: str) -> set[str]:
                 for part in value.replace("-", " ").split():
                     if len(part) >= 3 and part.isalpha():
                         found.add(key(part))
+                        found.update(_latin_forms(part))
     return found
 
 
@@ -129,8 +152,16 @@ def gazetteers() -> Gazetteers:
     common = _common_words()
     first -= common
     distinctive -= common | context_surnames | first
+    towns: set[str] = set()
+    for locale in ("de_DE", "de_AT", "de_CH"):
+        try:
+            module = importlib.import_module(f"faker.providers.address.{locale}")
+        except ImportError:
+            continue
+        towns |= {key(c) for c in getattr(module.Provider, "cities", ())}
     return Gazetteers(
         first_names=frozenset(first),
+        towns=frozenset(towns - common),
         surnames=frozenset(context_surnames | distinctive),
         distinctive_surnames=frozenset(distinctive),
         common_words=common,

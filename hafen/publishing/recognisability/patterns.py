@@ -12,7 +12,7 @@ CAP = r"[A-ZÄÖÜ]"
 WORD = r"[^\W\d_]"
 
 EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\s?[\[(]at[\])]\s?)[\w-]{1,63}(?:\.[\w-]{1,63}){0,4}"
+    r"(?<![\w.+@-])[\w.+-]{1,64}(?:@|\s?[\[(]at[\])]\s?)[\w-]{1,63}(?:\.[\w-]{1,63}){0,4}"
     r"\.[A-Za-z]{2,12}\b"
 )
 HANDLE = re.compile(
@@ -57,17 +57,19 @@ AGE = re.compile(
     r"|\b\d{1,3}\s?Jahre?\s(?:alte?[rnms]?|jung)\b"
     r"|\b(?:im\sAlter\svon|mit)\s\d{1,3}\sJahren\b(?!\s(?:Erfahrung|Berufserfahrung))"
     r"|\b(?:Anfang|Mitte|Ende)\s(?:[1-9]0|zwanzig|dreißig|vierzig|fünfzig|sechzig|siebzig|achtzig)\b"
-    r"|\b(?:ist|war|wird|wurde)\s(?:gerade\s|erst\s|schon\s|jetzt\s)?1?\d\b(?![\s.,]*(?:Uhr|Euro|€|%|"
+    r"|\b(?:ist|war|wird|wurde)\s(?:gerade\s|erst\s|schon\s|jetzt\s)?\d{1,2}\b(?![\s.,]*(?:Uhr|Euro|€|%|"
     r"Prozent|Minuten|Stunden|Tage|Wochen|Monate|Mal|Jahre|km|Kilometer|Personen|Menschen|"
     r"Teilnehm|Plätze|Stück|\d))"
+    r"|(?<=[^\W\d_],\s)\d{1,2}(?=,)"  # "Michael, 52, hat …"
+    r"|\bmit\s\d{1,2}(?=[.!?,]|\s(?![a-zäöüß]*(?:en|er|es|em|e)\b)[a-zäöüß])"  # "mit 16 ihr …"
     r"|(?:(?<=[^\W\d_]\s)|(?<=[^\W\d_.])|(?<=\.\s))\(\d{1,2}\)"
 )
 # "-jährige" followed by one of these is a duration or an anniversary, not an age.
-NOT_AGE_NOUNS = frozenset(
-    """jubiläum bestehen erfahrung berufserfahrung ausbildung projekt projekts laufzeit
+NOT_AGE_NOUNS = tuple(
+    """jubilaum bestehen erfahrung berufserfahrung ausbildung projekt projekts laufzeit
     förderung tätigkeit zusammenarbeit geschichte pause arbeit studium mitgliedschaft
     partnerschaft kooperation engagement praxis betriebszugehörigkeit weiterbildung
-    qualifikation modellprojekt programm vertrag befristung""".split()
+    qualifikation modellprojekt programm vertrag befristung laufzeit""".split()
 )
 RANGE_BEFORE = re.compile(r"(?:\bbis|\bund|\bzwischen|[-–]|\bab|\bunter|\büber)\s{0,2}$")
 
@@ -76,8 +78,12 @@ _WEAK_STREET = r"(?:weg|platz|ring|damm|ufer|markt|pfad|steig|stieg|kamp|graben|
 _HOUSE = r"\s\d{1,4}\s?[a-h]?\b(?:\s?[-–/]\s?\d{1,4}[a-h]?\b)?"
 STREET = re.compile(
     # One word with the suffix: "Hauptstraße 5", "Karl-Marx-Allee", "Lindenweg 12"
-    r"\b(?:" + CAP + r"[\w.]{0,30}-){0,3}" + CAP + r"\w{1,30}?(?:" + _STRONG_STREET + r"(?:"
+    r"\b(?:" + CAP + r"[\w.]{0,30}-){0,3}" + CAP + r"\w{1,30}?(?:" + _STRONG_STREET + r"(?!-)(?:"
     + _HOUSE + r")?|" + _WEAK_STREET + _HOUSE + r")"
+    # "Karl-Marx-Straße", "Anne-Frank-Platz 3"
+    r"|\b(?:" + CAP + r"[\w.]{0,30}-){1,3}(?:Straße|Strasse|Str\.|Allee|Gasse|Chaussee)(?!-)(?:"
+    + _HOUSE + r")?"
+    r"|\b(?:" + CAP + r"[\w.]{0,30}-){1,3}(?:Platz|Weg|Ring|Damm|Ufer)" + _HOUSE +
     # Two words: "Berliner Straße 12", "Alte Dorfstraße", "Straße der Einheit"
     r"|\b" + CAP + r"\w{1,30}(?:er|e)\s(?:Straße|Strasse|Str\.|Allee|Chaussee|Weg|Platz|Ring|"
     r"Damm|Ufer|Markt|Gasse)(?:" + _HOUSE + r")?"
@@ -118,7 +124,7 @@ _INSTITUTIONS = (
 )
 INSTITUTION = re.compile(
     # "Goethe-Gymnasium", "Anne-Frank-Schule", "St.-Josef-Krankenhaus"
-    r"\b(?:" + CAP + r"[\w.]{0,30}-){1,4}" + _INSTITUTIONS + r"\b"
+    r"\b(?:" + CAP + r"[\w.]{0,30}-){1,4}" + _INSTITUTIONS + r"s?\b"
     # "Kita Regenbogen", "JVA Tegel", "Grundschule am Hasenberg", "Klinikum Nord"
     r"|\b" + _INSTITUTIONS + r"\s(?:(?:am|an\sder|im|in\sder|auf\sdem|zum|zur|St\.)\s)?"
     + CAP + r"[\w-]{1,30}(?:\s(?:Straße|Platz|Weg|Park))?"
@@ -139,6 +145,10 @@ PLACE_CONTEXT = re.compile(
     + CAP + r"[\w-]{2,40}"
     r"|\b" + CAP + r"[\w]{2,30}-(?:Nord|Süd|Ost|West|Mitte|Ost|Nordost|Südwest)\b"
     r"|\b" + CAP + r"[a-zäöüß]{2,30}(?:viertel|siedlung|kiez)\b"
+    r"|\b(?:Berlin|Hamburg|München|Köln|Frankfurt|Stuttgart|Düsseldorf|Leipzig|Dortmund|"
+    r"Essen|Bremen|Dresden|Hannover|Nürnberg|Duisburg|Bochum|Wuppertal|Bielefeld|Bonn|"
+    r"Wolfsburg|Mannheim|Karlsruhe|Augsburg|Kiel|Chemnitz|Halle|Magdeburg|Rostock|Kassel)-"
+    + CAP + r"[a-zäöüß]{2,30}\b"  # "Berlin-Marzahn", "Wolfsburg-Vorsfelde"
 )
 PLACE_PREPOSITION = re.compile(r"\b(?:in|im|aus|nach|bei|von|vom|Richtung|nahe)\s$")
 
@@ -187,7 +197,8 @@ SPECIAL = re.compile(
     r"computerspiel|opiat|cannabis|crystal)(?:sucht|süchtig\w{0,3}|abhängig\w{0,6})|"
     r"süchtig\w{0,3}|alkoholiker\w{0,3}|alkoholkrank\w{0,3}|junkie\w{0,2}|heroin|kokain|"
     r"crack|crystal\smeth|substituiert\w{0,3}|substitution\w{0,3}|methadon\w{0,3}|"
-    r"entzug\w{0,3}|entgiftung\w{0,3}|rückfall\w{0,3}|rückfällig\w{0,3}|drogen|"
+    r"(?:alkohol|drogen|heroin|opiat|medikamenten)?(?:entzug\w{0,3}|entgiftung\w{0,3})|"
+    r"seit\s(?:\w{1,12}\s){1,3}trocken|rückfall\w{0,3}|rückfällig\w{0,3}|drogen|"
     r"abhängig\svon\s(?:alkohol|drogen|heroin|tabletten)|trinkt|getrunken|gekifft|kifft|"
     # religion
     r"muslim\w{0,3}|muslimisch\w{0,3}|jüdisch\w{0,3}|jude|jüdin|katholisch\w{0,3}|"
@@ -256,6 +267,7 @@ PERSON_CUE = re.compile(
     r"(?:" + _FEMININE_NOUNS + r")\b"
 )
 
+HONORIFICS = re.compile(r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.)\s$")
 NAME_TITLES = re.compile(
     r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Oma|Opa|Onkel|Tante|Kollegin|Kollege|"
     r"Klientin|Klient|Schwester|Bruder|Mama|Papa|Nachbarin|Nachbar|Praktikantin|Praktikant|"
@@ -265,7 +277,7 @@ NAME_TITLES = re.compile(
 )
 INITIAL = re.compile(r"[A-ZÄÖÜ]\.(?!\w)")
 NOT_AFTER_TITLE = frozenset(
-    "mitte anfang ende doktor professor und oder der die das den dem des ein eine".split()
+    "mitte anfang ende doktor professor dr prof und oder der die das den dem des ein eine".split()
 )
 TOKEN = re.compile(r"[^\W\d_]{1,40}(?:[-'’][^\W\d_]{1,40}){0,3}")
 SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-ZÄÖÜ\"„])|\n\s*\n|[!?]+")
