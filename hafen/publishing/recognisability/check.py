@@ -352,7 +352,11 @@ def _looks_like_surname(word: str) -> bool:
 
 
 def _special(text: str) -> Iterable[_Hit]:
-    matches = list(p.SPECIAL.finditer(text))
+    lowered = text.lower()
+    if len(lowered) == len(text):  # the same offsets: a case-sensitive scan is faster
+        matches = list(p.SPECIAL_LOWER.finditer(lowered))
+    else:
+        matches = list(p.SPECIAL.finditer(text))
     if not matches:
         return
     for m in matches:

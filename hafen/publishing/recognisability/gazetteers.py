@@ -66,7 +66,7 @@ STOP_WORDS = frozenset(
     Hilfe Rose Lilie Flora Iris Viola Melodie Harmonie Chance Fee
     Deniz Umut Can Nur Gül Bahar Barış Ay Su Ela Ekin Hasret Sevgi Sevda Sabah Said
     Gesundheit Sozial Soziale Diakonie Caritas Arbeit Beratung Jugend Familie Kinder
-    Christ Ramadan Ado Are Bar Die Hat Van Von Der Den Las Los Del Mehr Ziel Ruhe
+    Christ Ramadan Bart Ado Are Bar Die Hat Van Von Der Den Las Los Del Mehr Ziel Ruhe
     """.split()
 )
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Cyrillic and Greek letters that look like Latin ones (upper and lower case).
 _CONFUSABLES = {
@@ -66,7 +67,18 @@ def _script(char: str) -> str:
     return "latin" if name.startswith("LATIN") else "other"
 
 
+# Characters that NFKC leaves alone and that are no format character, combining mark or
+# look-alike: ASCII, Latin-1 and Latin Extended-A letters (without ĳ, ŀ, ŉ, ſ), dashes,
+# typographic quotes and the euro sign. A text of only these is its own normal form.
+_PLAIN = re.compile(
+    "[^\x00-\x7f\u00c0-\u00ff\u0100-\u0132\u0134-\u013e\u0141-\u0148\u014a-\u017e"
+    "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u20ac]"
+)
+
+
 def normalise(text: str) -> Normalised:
+    if _PLAIN.search(text) is None:  # the common case, without the per-character loop
+        return Normalised(text, text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -106,6 +118,7 @@ _FOLD = str.maketrans({"ß": "ss", "ı": "i", "ł": "l", "Ł": "l", "ø": "o", "
                        "Đ": "d", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ʼ": "'", "’": "'"})  # fmt: skip
 
 
+@lru_cache(maxsize=65_536)
 def key(word: str) -> str:
     """The form names are compared in: case-folded, without diacritics ("Yılmaz" → "yilmaz")."""
     decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))

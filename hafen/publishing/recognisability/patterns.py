@@ -128,6 +128,8 @@ INSTITUTION = re.compile(
     # "Kita Regenbogen", "JVA Tegel", "Grundschule am Hasenberg", "Klinikum Nord"
     r"|\b" + _INSTITUTIONS + r"\s(?:(?:am|an\sder|im|in\sder|auf\sdem|zum|zur|St\.)\s)?"
     + CAP + r"[\w-]{1,30}(?:\s(?:Straße|Platz|Weg|Park))?"
+    # "St. Elisabeth Krankenhaus", "St. Marien Hospital"
+    r"|\bSt\.\s?" + CAP + r"\w{1,30}(?:-" + CAP + r"\w{1,30})?\s" + _INSTITUTIONS + r"\b"
     # "Goetheschule", "Lessinggymnasium"
     r"|\b" + CAP + r"[a-zäöüß]{2,30}(?:schule|gymnasium|klinik)\b"
 )
@@ -195,7 +197,11 @@ SPECIAL = re.compile(
     # addiction
     r"(?:alkohol|drogen|spiel|glücksspiel|kauf|internet|medikamenten|heroin|crack|kokain|"
     r"computerspiel|opiat|cannabis|crystal)(?:sucht|süchtig\w{0,3}|abhängig\w{0,6})|"
-    r"süchtig\w{0,3}|alkoholiker\w{0,3}|alkoholkrank\w{0,3}|junkie\w{0,2}|heroin|kokain|"
+    r"(?:spiel|glücksspiel|alkohol|drogen|mager|kauf|internet|computerspiel|medien|heroin)?"
+    r"süchtig\w{0,3}|seit\s(?:\w{1,12}\s){1,3}clean|"
+    # the same in English posts
+    r"addict\w{0,6}|rehab|overdose\w{0,1}|diagnosed|depression|pregnant|asylum|deport\w{0,5}|"
+    r"undocumented|convicted|prison|jail|alkoholiker\w{0,3}|alkoholkrank\w{0,3}|junkie\w{0,2}|heroin|kokain|"
     r"crack|crystal\smeth|substituiert\w{0,3}|substitution\w{0,3}|methadon\w{0,3}|"
     r"(?:alkohol|drogen|heroin|opiat|medikamenten)?(?:entzug\w{0,3}|entgiftung\w{0,3})|"
     r"seit\s(?:\w{1,12}\s){1,3}trocken|rückfall\w{0,3}|rückfällig\w{0,3}|drogen|"
@@ -230,6 +236,7 @@ SPECIAL = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+SPECIAL_LOWER = re.compile(SPECIAL.pattern.lower())
 SPECIAL_KINDS = (
     ("addiction", re.compile(r"sucht|süchtig|abhängig|alkohol|junkie|heroin|kokain|crack|crystal|"
                              r"substitu|methadon|entzug|entgift|rückfall|drogen|trinkt|getrunken|"
@@ -261,15 +268,16 @@ _FEMININE_NOUNS = (
 )
 PERSON_CUE = re.compile(
     r"\b(?:[Ee]r|[Ii]hm|[Ii]hn|[Ss]ein(?:e|en|em|er|es))\b"
+    r"|\b(?:[Hh]e|[Hh]im|[Hh]is)\b"
     r"|\b(?:[Ee]in|[Ee]inen|[Ee]inem|[Dd]er|[Dd]en|[Dd]em|[Uu]nser|[Uu]nseren|[Uu]nserem|"
     r"[Ss]einem|[Ii]hrem|[Ii]hren)\s(?:[a-zäöüß]{2,20}\s){0,2}(?:" + _SINGULAR_NOUNS + r")\b"
     r"|\b(?:[Ee]ine|[Ee]iner|[Dd]ie|[Dd]er|[Uu]nsere|[Ii]hre|[Ss]eine)\s(?:[a-zäöüß]{2,20}\s){0,2}"
     r"(?:" + _FEMININE_NOUNS + r")\b"
 )
 
-HONORIFICS = re.compile(r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.)\s$")
+HONORIFICS = re.compile(r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?)\s$")
 NAME_TITLES = re.compile(
-    r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Oma|Opa|Onkel|Tante|Kollegin|Kollege|"
+    r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Oma|Opa|Onkel|Tante|Kollegin|Kollege|"
     r"Klientin|Klient|Schwester|Bruder|Mama|Papa|Nachbarin|Nachbar|Praktikantin|Praktikant|"
     r"Bewohnerin|Bewohner|kleine|kleinen|kleiner|Sohn|Tochter|Baby|Azubi|Ehrenamtliche|"
     r"Ehrenamtlichen|Kolleginnen|Kollegen|Vorsitzende|Bürgermeisterin|Bürgermeister|"

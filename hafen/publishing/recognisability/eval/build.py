@@ -1,4 +1,4 @@
-"""Rebuild sentences.jsonl from sentences.txt (the editable source with inline labels).
+"""Rebuild sentences.jsonl and holdout.jsonl from their .txt sources (inline labels).
 
     .venv/bin/python hafen/publishing/recognisability/eval/build.py
 
@@ -35,21 +35,26 @@ def parse(line: str) -> tuple[str, list[dict[str, object]]]:
     return text, spans
 
 
-def main() -> None:
+def build(name: str) -> None:
     domain, rows = "", []
-    for raw in (HERE / "sentences.txt").read_text("utf-8").splitlines():
+    for raw in (HERE / f"{name}.txt").read_text("utf-8").splitlines():
         line = raw.strip()
         if not line:
             continue
-        if line.startswith("#"):
+        if line.startswith("# "):
             domain = line.lstrip("# ").strip()
             continue
         text, spans = parse(line)
         rows.append({"id": len(rows) + 1, "domain": domain, "text": text, "spans": spans})
-    with (HERE / "sentences.jsonl").open("w", encoding="utf-8") as out:
+    with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} sentences, {sum(len(r['spans']) for r in rows)} labelled spans")
+    print(f"{name}: {len(rows)} sentences, {sum(len(r['spans']) for r in rows)} labelled spans")
+
+
+def main() -> None:
+    build("sentences")
+    build("holdout")
 
 
 if __name__ == "__main__":
