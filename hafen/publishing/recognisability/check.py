@@ -385,7 +385,8 @@ def _clients(text: str, names: frozenset[str]) -> Iterable[_Hit]:
         return
     phrases = [n for n in names if " " in n]
     for m in p.TOKEN.finditer(text):
-        if key(m.group()) in names:
+        parts = re.split(r"[-'’]", m.group())
+        if key(m.group()) in names or any(key(part) in names for part in parts):
             yield _Hit(m.start(), m.end(), "client", "high")
     if phrases:
         folded_tokens = [(key(m.group()), m.start(), m.end()) for m in p.TOKEN.finditer(text)]
