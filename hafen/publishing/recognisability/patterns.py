@@ -288,4 +288,9 @@ NOT_AFTER_TITLE = frozenset(
     "mitte anfang ende doktor professor dr prof und oder der die das den dem des ein eine".split()
 )
 TOKEN = re.compile(r"[^\W\d_]{1,40}(?:[-'’][^\W\d_]{1,40}){0,3}")
-SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-ZÄÖÜ\"„])|\n\s*\n|[!?]+")
+# A full stop ends a sentence unless it ends a number ("12. Juni"), an initial ("Kevin
+# S.") or a frequent abbreviation.
+SENTENCE_END = re.compile(
+    r"(?<!\d)(?<![^\w][A-ZÄÖÜ])(?<!Dr)(?<!Nr)(?<!St)(?<!ca)(?<!bzw)(?<!Str)(?<!Prof)"
+    r"[.!?]+(?=\s+[A-ZÄÖÜ\"„])|\n\s*\n|[!?]+"
+)
