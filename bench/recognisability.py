@@ -60,8 +60,10 @@ def main() -> None:
                 f"  {'[' + group + ']':<20} {score.precision(categories):>9.3f} "
                 f"{score.recall(categories):>7.3f} {score.support(categories):>7}"
             )
-        print(f"  {'[overall]':<20} {score.precision():>9.3f} {score.recall():>7.3f} "
-              f"{score.support():>7}")
+        print(
+            f"  {'[overall]':<20} {score.precision():>9.3f} {score.recall():>7.3f} "
+            f"{score.support():>7}"
+        )
         if args.misses:
             for text, span, category in score.misses:
                 print(f"    missed {category}: {span!r} in {text!r}")

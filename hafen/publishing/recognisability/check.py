@@ -189,9 +189,7 @@ def _dates_and_ages(text: str) -> Iterable[_Hit]:
                 following = re.match(r"\s([\w-]{1,40})", text[m.end() : m.end() + 42])
                 if following and key(following.group(1)).endswith(p.NOT_AGE_NOUNS):
                     continue  # "das 25-jährige Jubiläum", "3-jährige Ausbildung"
-            if matched[0].isalpha() and matched.lower().startswith(
-                ("ein", "mehr", "lang", "viel")
-            ):
+            if matched[0].isalpha() and matched.lower().startswith(("ein", "mehr", "lang", "viel")):
                 continue
         yield _Hit(m.start(), m.end(), "age", "medium")
 
@@ -201,9 +199,15 @@ def _addresses(text: str) -> Iterable[_Hit]:
         word = m.group().split()[0]
         if key(word) in p.GENERIC_STREET_WORDS and not any(c.isdigit() for c in m.group()):
             continue
-        if m.group().startswith(("Im ", "Am ", "Zum ", "Zur ")) and key(
-            m.group().split()[1]
-        ) in {"jahr", "alter", "monat", "sommer", "winter", "herbst", "fruhling"}:
+        if m.group().startswith(("Im ", "Am ", "Zum ", "Zur ")) and key(m.group().split()[1]) in {
+            "jahr",
+            "alter",
+            "monat",
+            "sommer",
+            "winter",
+            "herbst",
+            "fruhling",
+        }:
             continue
         yield _Hit(m.start(), m.end(), "address", _venue_severity(text, m.start()))
     for m in p.POSTCODE.finditer(text):
@@ -258,7 +262,7 @@ def _places(text: str) -> Iterable[_Hit]:
             pair = f"{folded} {key(tokens[index + 1].group())}"  # "Bad Kissingen"
             if pair in towns:
                 folded, end = pair, tokens[index + 1].end()
-        if folded not in districts and folded not in towns or folded in _big_cities():
+        if (folded not in districts and folded not in towns) or folded in _big_cities():
             continue
         if p.PLACE_PREPOSITION.search(text[max(0, m.start() - 10) : m.start()]):
             yield _Hit(m.start(), end, "place", "low")
@@ -307,12 +311,17 @@ def _names(text: str) -> Iterable[_Hit]:
         if is_first and after.startswith(".") and re.match(r"\.\s?[a-z\d]", after):
             is_first = False  # "Max. 20 Plätze": an abbreviation
         if is_first or titled:
-            if titled and not is_first and folded not in g.surnames:
-                # After "Frau", "Herr", "Familie" any capitalised word but a common noun is a
-                # name; after "der kleine", "Kollegin" … only a known name is.
-                if not honorific or folded in g.common_words:
-                    if len(word) > 1 and not _looks_like_surname(word):
-                        continue
+            # After "Frau", "Herr", "Familie" any capitalised word but a common noun is a
+            # name; after "der kleine", "Kollegin" … only a known name is.
+            if (
+                titled
+                and not is_first
+                and folded not in g.surnames
+                and (not honorific or folded in g.common_words)
+                and len(word) > 1
+                and not _looks_like_surname(word)
+            ):
+                continue
             end = m.end()
             # a surname or an initial after it: "Anna Schmidt", "Kevin S.", "Frau K."
             nxt = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -324,8 +333,7 @@ def _names(text: str) -> Iterable[_Hit]:
                 if _is_capitalised(nword) and (
                     key(nword) in g.surnames
                     or key(nword) in g.first_names
-                    or not (key(nword) in g.common_words)
-                    and _looks_like_surname(nword)
+                    or (key(nword) not in g.common_words and _looks_like_surname(nword))
                 ):
                     end = nxt.end()
                     used_until = end

@@ -34,13 +34,11 @@ import time
 from hafen.privacy import crypto
 from hafen.publishing.recognisability.gazetteers import gazetteers
 from hafen.publishing.recognisability.normalise import key, normalise
-from hafen.publishing.recognisability.patterns import TOKEN
+from hafen.publishing.recognisability.patterns import TOKEN, keys
 
 CACHE_SECONDS = 60.0
 CASE_NAME_CONTEXT = "case.name"  # the context of ``Case.name`` (SealedText)
-_TITLES = frozenset(
-    key(w) for w in "Herr Herrn Frau Familie Fam Dr Prof Klient Klientin Mr Mrs Ms".split()
-)
+_TITLES = keys("Herr Herrn Frau Familie Fam Dr Prof Klient Klientin Mr Mrs Ms")
 
 _lock = threading.Lock()
 _cache: dict[int, tuple[float, frozenset[str]]] = {}

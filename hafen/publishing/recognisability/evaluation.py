@@ -49,9 +49,9 @@ class Score:
         )
 
     def categories(self) -> list[str]:
-        return sorted(set(self.true_positives) | set(self.false_positives) | set(
-            self.false_negatives
-        ))
+        return sorted(
+            set(self.true_positives) | set(self.false_positives) | set(self.false_negatives)
+        )
 
     @staticmethod
     def _sum(counter: Counter[str], categories: tuple[str, ...] | None) -> int:

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from hafen.publishing.recognisability.normalise import key
+from hafen.publishing.recognisability.patterns import keys, words
 
 # Locales whose surnames are also German nouns or adjectives ("Koch", "Bauer", "Klein")
 # or English words: their surnames count only beside a first name or a title.
@@ -38,20 +39,21 @@ _FIRST_NAME_LOCALES = _CONTEXT_SURNAME_LOCALES + _SURNAME_LOCALES + ("vi_VN", "p
 # Frequent first names of clients from Syria, Iraq, Afghanistan, Eritrea and Kurdish
 # regions in their usual German transliterations, which Faker's Latin-script locales
 # miss (their Arabic and Persian locales hold them in the original script).
-_EXTRA_FIRST_NAMES = """
+_EXTRA_FIRST_NAMES = words(
+    """
 Abdullah Abdul Ahmad Ahmed Aisha Ali Amina Amir Amira Aref Asma Ayat Aziz Bashir Bilal
 Dilan Ebrahim Fadi Farah Farid Fatima Hamid Hanan Hassan Hussein Ibrahim Jamal Jamila
 Karim Khaled Khalid Layla Leyla Mahmoud Mariam Maryam Mohammad Mohammed Muhammad
 Mustafa Nadia Nour Omar Osman Rahim Rania Rashid Reza Rojda Samir Sara Shirin Tarek
 Walid Yasin Yasmin Yousef Yusuf Zainab Zaid Zeynep Dawit Yonas Tesfay Semhar Filmon
 Helen Merhawi Senait Kevin Jannik Finn Jonte Luca Lea Leonie Mia Emma Noah Ben Paul
-""".split()
+"""
+)
 
 # Names that are also frequent German words, abbreviations or month and day names;
 # they are names only in a context ("Frau", a surname after them, "der kleine").
-STOP_WORDS = frozenset(
-    key(w)
-    for w in """
+STOP_WORDS = keys(
+    """
     Nur Alle Man Mai Juni Juli August April Januar Februar März Oktober November
     Dezember Sonntag Montag Dienstag Mittwoch Donnerstag Freitag Samstag Ostern Pfingsten
     Will May Mark Ernst Kai Heide Engel Linde Sonne Stern Winter Sommer
@@ -67,7 +69,7 @@ STOP_WORDS = frozenset(
     Deniz Umut Can Nur Gül Bahar Barış Ay Su Ela Ekin Hasret Sevgi Sevda Sabah Said
     Gesundheit Sozial Soziale Diakonie Caritas Arbeit Beratung Jugend Familie Kinder
     Christ Ramadan Bart Ado Are Bar Die Hat Van Von Der Den Las Los Del Mehr Ziel Ruhe
-    """.split()
+    """
 )
 
 

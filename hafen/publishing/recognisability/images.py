@@ -38,6 +38,11 @@ FACE_SCAN_SIDE = 1024
 
 _FORMATS = {"image/jpeg": "JPEG", "image/jpg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 _CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_SAVE_OPTIONS: dict[str, dict[str, Any]] = {
+    "JPEG": {"quality": 88, "optimize": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 85},
+}
 
 
 class ImageRefused(ValueError):
@@ -89,9 +94,7 @@ def clean_image(data: bytes, declared_type: str) -> CleanedImage:
     # A new image from the pixels alone: nothing of the original's metadata can follow.
     fresh = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     out = io.BytesIO()
-    options: dict[str, Any] = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True},
-                               "WEBP": {"quality": 85}}[wanted]  # fmt: skip
-    fresh.save(out, format=wanted, **options)
+    fresh.save(out, format=wanted, **_SAVE_OPTIONS[wanted])
     return CleanedImage(
         out.getvalue(), _CONTENT_TYPES[wanted], fresh.width, fresh.height, count_faces(fresh)
     )
@@ -118,7 +121,8 @@ def _cascade() -> Any:
         import cv2
     except ImportError:  # pragma: no cover - the wheel is a pinned dependency
         return None
-    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    cascade = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
+    classifier = cv2.CascadeClassifier(cascade)
     return None if classifier.empty() else classifier
 
 

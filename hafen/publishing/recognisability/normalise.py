@@ -114,8 +114,10 @@ def normalise(text: str) -> Normalised:
     return Normalised(text, normal, tuple(starts), tuple(ends))
 
 
-_FOLD = str.maketrans({"ß": "ss", "ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d",
-                       "Đ": "d", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ʼ": "'", "’": "'"})  # fmt: skip
+_FOLD = str.maketrans(
+    {"ß": "ss", "ı": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
+     "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ʼ": "'", "’": "'"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=65_536)

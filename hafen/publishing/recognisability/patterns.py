@@ -8,6 +8,18 @@ from __future__ import annotations
 
 import re
 
+from hafen.publishing.recognisability.normalise import key
+
+
+def keys(text: str) -> frozenset[str]:
+    """Whitespace-separated words in the folded form they are compared in."""
+    return frozenset(key(word) for word in words(text))
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
 CAP = r"[A-ZÄÖÜ]"
 WORD = r"[^\W\d_]"
 
@@ -66,10 +78,12 @@ AGE = re.compile(
 )
 # "-jährige" followed by one of these is a duration or an anniversary, not an age.
 NOT_AGE_NOUNS = tuple(
-    """jubilaum bestehen erfahrung berufserfahrung ausbildung projekt projekts laufzeit
+    keys(
+        """jubilaum bestehen erfahrung berufserfahrung ausbildung projekt projekts laufzeit
     förderung tätigkeit zusammenarbeit geschichte pause arbeit studium mitgliedschaft
     partnerschaft kooperation engagement praxis betriebszugehörigkeit weiterbildung
-    qualifikation modellprojekt programm vertrag befristung laufzeit""".split()
+    qualifikation modellprojekt programm vertrag befristung laufzeit"""
+    )
 )
 RANGE_BEFORE = re.compile(r"(?:\bbis|\bund|\bzwischen|[-–]|\bab|\bunter|\büber)\s{0,2}$")
 
@@ -78,34 +92,60 @@ _WEAK_STREET = r"(?:weg|platz|ring|damm|ufer|markt|pfad|steig|stieg|kamp|graben|
 _HOUSE = r"\s\d{1,4}\s?[a-h]?\b(?:\s?[-–/]\s?\d{1,4}[a-h]?\b)?"
 STREET = re.compile(
     # One word with the suffix: "Hauptstraße 5", "Karl-Marx-Allee", "Lindenweg 12"
-    r"\b(?:" + CAP + r"[\w.]{0,30}-){0,3}" + CAP + r"\w{1,30}?(?:" + _STRONG_STREET + r"(?!-)(?:"
-    + _HOUSE + r")?|" + _WEAK_STREET + _HOUSE + r")"
+    r"\b(?:"
+    + CAP
+    + r"[\w.]{0,30}-){0,3}"
+    + CAP
+    + r"\w{1,30}?(?:"
+    + _STRONG_STREET
+    + r"(?!-)(?:"
+    + _HOUSE
+    + r")?|"
+    + _WEAK_STREET
+    + _HOUSE
+    + r")"
     # "Karl-Marx-Straße", "Anne-Frank-Platz 3"
-    r"|\b(?:" + CAP + r"[\w.]{0,30}-){1,3}(?:Straße|Strasse|Str\.|Allee|Gasse|Chaussee)(?!-)(?:"
-    + _HOUSE + r")?"
-    r"|\b(?:" + CAP + r"[\w.]{0,30}-){1,3}(?:Platz|Weg|Ring|Damm|Ufer)" + _HOUSE +
+    r"|\b(?:"
+    + CAP
+    + r"[\w.]{0,30}-){1,3}(?:Straße|Strasse|Str\.|Allee|Gasse|Chaussee)(?!-)(?:"
+    + _HOUSE
+    + r")?"
+    r"|\b(?:"
+    + CAP
+    + r"[\w.]{0,30}-){1,3}(?:Platz|Weg|Ring|Damm|Ufer)"
+    + _HOUSE
+    +
     # Two words: "Berliner Straße 12", "Alte Dorfstraße", "Straße der Einheit"
-    r"|\b" + CAP + r"\w{1,30}(?:er|e)\s(?:Straße|Strasse|Str\.|Allee|Chaussee|Weg|Platz|Ring|"
+    r"|\b"
+    + CAP
+    + r"\w{1,30}(?:er|e)\s(?:Straße|Strasse|Str\.|Allee|Chaussee|Weg|Platz|Ring|"
     r"Damm|Ufer|Markt|Gasse)(?:" + _HOUSE + r")?"
-    r"|\b(?:Straße|Platz|Allee)\s(?:des|der|am)\s(?:\d{1,2}\.\s)?" + CAP + r"\w{1,30}(?:" + _HOUSE
+    r"|\b(?:Straße|Platz|Allee)\s(?:des|der|am)\s(?:\d{1,2}\.\s)?"
+    + CAP
+    + r"\w{1,30}(?:"
+    + _HOUSE
     + r")?"
     # "Am Mühlbach 3", "An der Alster 12"
     r"|\b(?:Am|An\sder|An\sden|Im|In\sder|Auf\sder|Auf\sdem|Zum|Zur|Hinter\sder)\s"
-    + CAP + r"\w{1,30}\s\d{1,3}\s?[a-h]?\b(?!\.?\s?(?:Uhr|Jahr|Euro|€|Personen|Menschen))"
+    + CAP
+    + r"\w{1,30}\s\d{1,3}\s?[a-h]?\b(?!\.?\s?(?:Uhr|Jahr|Euro|€|Personen|Menschen))"
 )
-GENERIC_STREET_WORDS = frozenset(
+GENERIC_STREET_WORDS = keys(
     """straße strasse landstraße bundesstraße hauptverkehrsstraße einkaufsstraße seitenstraße
     nebenstraße querstraße dorfstraße spielstraße fußgängerzone schulweg heimweg rückweg
     ausweg umweg arbeitsweg lebensweg fluchtweg spielplatz sportplatz parkplatz arbeitsplatz
     ausbildungsplatz marktplatz stellplatz kitaplatz studienplatz praktikumsplatz
-    arbeitsmarkt wohnungsmarkt flohmarkt weihnachtsmarkt wochenmarkt""".split()
+    arbeitsmarkt wohnungsmarkt flohmarkt weihnachtsmarkt wochenmarkt"""
 )
 POSTCODE = re.compile(
-    r"(?<![\d.,€$])\b(?:D-)?\d{5}\s" + CAP + r"[\w-]{2,40}(?:\s(?:an\sder|am|im|in|bei)\s"
-    + CAP + r"[\w-]{1,40})?"
+    r"(?<![\d.,€$])\b(?:D-)?\d{5}\s"
+    + CAP
+    + r"[\w-]{2,40}(?:\s(?:an\sder|am|im|in|bei)\s"
+    + CAP
+    + r"[\w-]{1,40})?"
 )
-NOT_AFTER_POSTCODE = frozenset(
-    "euro eur besucher besucherinnen menschen personen teilnehmende mal kilometer km".split()
+NOT_AFTER_POSTCODE = keys(
+    "euro eur besucher besucherinnen menschen personen teilnehmende mal kilometer km"
 )
 VENUE_BEFORE = re.compile(
     r"(?:\bOrt|\bTreffpunkt|\bAdresse|\bVeranstaltungsort|\bWo|\bAnschrift|\bBüro)\s?:\s*$"
@@ -126,37 +166,43 @@ INSTITUTION = re.compile(
     # "Goethe-Gymnasium", "Anne-Frank-Schule", "St.-Josef-Krankenhaus"
     r"\b(?:" + CAP + r"[\w.]{0,30}-){1,4}" + _INSTITUTIONS + r"s?\b"
     # "Kita Regenbogen", "JVA Tegel", "Grundschule am Hasenberg", "Klinikum Nord"
-    r"|\b" + _INSTITUTIONS + r"\s(?:(?:am|an\sder|im|in\sder|auf\sdem|zum|zur|St\.)\s)?"
-    + CAP + r"[\w-]{1,30}(?:\s(?:Straße|Platz|Weg|Park))?"
+    r"|\b"
+    + _INSTITUTIONS
+    + r"\s(?:(?:am|an\sder|im|in\sder|auf\sdem|zum|zur|St\.)\s)?"
+    + CAP
+    + r"[\w-]{1,30}(?:\s(?:Straße|Platz|Weg|Park))?"
     # "St. Elisabeth Krankenhaus", "St. Marien Hospital"
     r"|\bSt\.\s?" + CAP + r"\w{1,30}(?:-" + CAP + r"\w{1,30})?\s" + _INSTITUTIONS + r"\b"
     # "Goetheschule", "Lessinggymnasium"
     r"|\b" + CAP + r"[a-zäöüß]{2,30}(?:schule|gymnasium|klinik)\b"
 )
-GENERIC_INSTITUTION_PREFIXES = frozenset(
+GENERIC_INSTITUTION_PREFIXES = keys(
     """grund haupt real gesamt ober berufs förder sekundar gemeinschafts hoch fach volkshoch
     musik tanz fahr sprach privat ganztags abend sommer baby eltern kinder tages reha uni
     poli kur psych tag nacht frauen jugend kunst koch mal theater sport schwimm gesundheits
     pflege kranken heil sozial erzieher ferien berufsfach fachober abend zahn augen tier
-    kinderklinik jugendklinik entzugs sucht tages""".split()
+    kinderklinik jugendklinik entzugs sucht tages"""
 )
 OWN_BEFORE = re.compile(r"\b[Uu]nser(?:e|em|en|er)?\s(?:\w+\s){0,2}$")
 
 PLACE_CONTEXT = re.compile(
     r"\b(?:Stadtteil|Ortsteil|Dorf|Gemeinde|Siedlung|Viertel|Kiez|Quartier|Ortschaft)\s"
-    + CAP + r"[\w-]{2,40}"
+    + CAP
+    + r"[\w-]{2,40}"
     r"|\b" + CAP + r"[\w]{2,30}-(?:Nord|Süd|Ost|West|Mitte|Ost|Nordost|Südwest)\b"
     r"|\b" + CAP + r"[a-zäöüß]{2,30}(?:viertel|siedlung|kiez)\b"
     r"|\b(?:Berlin|Hamburg|München|Köln|Frankfurt|Stuttgart|Düsseldorf|Leipzig|Dortmund|"
     r"Essen|Bremen|Dresden|Hannover|Nürnberg|Duisburg|Bochum|Wuppertal|Bielefeld|Bonn|"
     r"Wolfsburg|Mannheim|Karlsruhe|Augsburg|Kiel|Chemnitz|Halle|Magdeburg|Rostock|Kassel)-"
-    + CAP + r"[a-zäöüß]{2,30}\b"  # "Berlin-Marzahn", "Wolfsburg-Vorsfelde"
+    + CAP
+    + r"[a-zäöüß]{2,30}\b"  # "Berlin-Marzahn", "Wolfsburg-Vorsfelde"
 )
 PLACE_PREPOSITION = re.compile(r"\b(?:in|im|aus|nach|bei|von|vom|Richtung|nahe)\s$")
 
 # Districts of large cities that often appear in social-work reports; a district or a
 # small town narrows a person down far more than "Berlin" does.
-DISTRICTS = """
+DISTRICTS = words(
+    """
 Neukölln Kreuzberg Wedding Marzahn Hellersdorf Spandau Moabit Lichtenberg Reinickendorf
 Tempelhof Schöneberg Friedrichshain Pankow Köpenick Treptow Gropiusstadt Hohenschönhausen
 Buckow Rudow Britz Wilhelmsburg Billstedt Harburg Altona Eimsbüttel Barmbek Jenfeld
@@ -166,9 +212,11 @@ Griesheim Sossenheim Grünau Connewitz Paunsdorf Gorbitz Prohlis Marxloh Hochfel
 Nordstadt Hörde Katernberg Altendorf Tenever Gröpelingen Vahrenheide Sahlkamp
 Mühlenberg Hallschlag Zuffenhausen Langwasser Gostenhof Hassel Scharnhorst Bilk
 Garath Hochdahl Haslach Weststadt Oststadt Südstadt Innenstadt Altstadt Neustadt
-""".split()
+"""
+)
 BIG_CITIES = frozenset(
-    """Berlin Hamburg München Köln Frankfurt Stuttgart Düsseldorf Leipzig Dortmund Essen
+    words(
+        """Berlin Hamburg München Köln Frankfurt Stuttgart Düsseldorf Leipzig Dortmund Essen
     Bremen Dresden Hannover Nürnberg Duisburg Bochum Wuppertal Bielefeld Bonn Münster
     Mannheim Karlsruhe Augsburg Wiesbaden Mönchengladbach Gelsenkirchen Aachen Braunschweig
     Kiel Chemnitz Halle Magdeburg Freiburg Krefeld Mainz Lübeck Erfurt Oberhausen Rostock
@@ -177,7 +225,8 @@ BIG_CITIES = frozenset(
     Offenbach Fürth Würzburg Ulm Heilbronn Pforzheim Wolfsburg Göttingen Bottrop Reutlingen
     Koblenz Recklinghausen Bremerhaven Erlangen Remscheid Jena Trier Moers Salzgitter Siegen
     Hildesheim Cottbus Gütersloh Wien Graz Linz Salzburg Zürich Bern Basel Deutschland
-    Österreich Schweiz Europa Bayern Sachsen Hessen Thüringen Brandenburg Niedersachsen""".split()
+    Österreich Schweiz Europa Bayern Sachsen Hessen Thüringen Brandenburg Niedersachsen"""
+    )
 )
 
 # Special categories of personal data (Art. 9 GDPR, and criminal matters, Art. 10).
@@ -275,7 +324,9 @@ PERSON_CUE = re.compile(
     r"(?:" + _FEMININE_NOUNS + r")\b"
 )
 
-HONORIFICS = re.compile(r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?)\s$")
+HONORIFICS = re.compile(
+    r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?)\s$"
+)
 NAME_TITLES = re.compile(
     r"\b(?:Frau|Herr|Herrn|Familie|Fam\.|Dr\.|Prof\.|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Oma|Opa|Onkel|Tante|Kollegin|Kollege|"
     r"Klientin|Klient|Schwester|Bruder|Mama|Papa|Nachbarin|Nachbar|Praktikantin|Praktikant|"
@@ -284,8 +335,8 @@ NAME_TITLES = re.compile(
     r"Sozialarbeiterin|Sozialarbeiter|Streetworkerin|Streetworker)\s$"
 )
 INITIAL = re.compile(r"[A-ZÄÖÜ]\.(?!\w)")
-NOT_AFTER_TITLE = frozenset(
-    "mitte anfang ende doktor professor dr prof und oder der die das den dem des ein eine".split()
+NOT_AFTER_TITLE = keys(
+    "mitte anfang ende doktor professor dr prof und oder der die das den dem des ein eine"
 )
 TOKEN = re.compile(r"[^\W\d_]{1,40}(?:[-'’][^\W\d_]{1,40}){0,3}")
 # A full stop ends a sentence unless it ends a number ("12. Juni"), an initial ("Kevin

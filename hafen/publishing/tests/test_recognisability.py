@@ -118,7 +118,8 @@ def test_the_organisations_own_venue_is_only_a_hint():
 
 
 def test_people_living_on_the_street_are_no_address():
-    assert categories("Viele Menschen leben auf der Straße, auf dem Weg zur Arbeit sieht man sie.") == set()
+    text = "Viele Menschen leben auf der Straße, auf dem Weg zur Arbeit sieht man sie."
+    assert categories(text) == set()
 
 
 def test_it_flags_named_schools_but_not_schools_in_general_or_its_own_house():
@@ -291,16 +292,10 @@ def _no_cached_names():
 
 
 @pytest.mark.usefixtures("_no_cached_names")
-def test_a_clients_name_from_a_case_file_is_flagged_without_saying_whose_it_is(
-    org, counsellor
-):
+def test_a_clients_name_from_a_case_file_is_flagged_without_saying_whose_it_is(org, counsellor):
     team = Team.objects.get(slug="jugendberatung")
-    case = case_actions.open_case(
-        counsellor, team, pseudonym="Leon K.", name="Leon Kranichfeld"
-    )
-    result = check_text(
-        "Kranichfeld hat heute seinen Abschluss gefeiert!", organisation_id=org.pk
-    )
+    case = case_actions.open_case(counsellor, team, pseudonym="Leon K.", name="Leon Kranichfeld")
+    result = check_text("Kranichfeld hat heute seinen Abschluss gefeiert!", organisation_id=org.pk)
     (finding,) = [f for f in result.findings if f.category == "client"]
     assert (finding.start, finding.end, finding.severity) == (0, 11, "high")
     assert result.risk == "high"

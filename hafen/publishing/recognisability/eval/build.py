@@ -36,7 +36,8 @@ def parse(line: str) -> tuple[str, list[dict[str, object]]]:
 
 
 def build(name: str) -> None:
-    domain, rows = "", []
+    domain, labelled = "", 0
+    rows: list[dict[str, object]] = []
     for raw in (HERE / f"{name}.txt").read_text("utf-8").splitlines():
         line = raw.strip()
         if not line:
@@ -46,10 +47,11 @@ def build(name: str) -> None:
             continue
         text, spans = parse(line)
         rows.append({"id": len(rows) + 1, "domain": domain, "text": text, "spans": spans})
+        labelled += len(spans)
     with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{name}: {len(rows)} sentences, {sum(len(r['spans']) for r in rows)} labelled spans")
+    print(f"{name}: {len(rows)} sentences, {labelled} labelled spans")
 
 
 def main() -> None:
