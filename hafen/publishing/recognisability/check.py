@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -412,24 +413,32 @@ def _clients(text: str, names: frozenset[str]) -> Iterable[_Hit]:
 def _resolve(hits: list[_Hit]) -> list[_Hit]:
     """Keep, of overlapping hits, the more specific and then the longer one."""
     ordered = sorted(hits, key=lambda h: (_PRIORITY[h.category], -(h.end - h.start), h.start))
+    # Kept hits never overlap, so sorted by start a new hit can only collide with its two
+    # neighbours: O(n log n) even for a hostile text with thousands of hits.
+    starts: list[int] = []
     kept: list[_Hit] = []
     for hit in ordered:
         if hit.end <= hit.start:
             continue
-        if any(hit.start < k.end and k.start < hit.end for k in kept):
+        index = bisect.bisect_left(starts, hit.start)
+        if index > 0 and kept[index - 1].end > hit.start:
             continue
-        kept.append(hit)
-    return sorted(kept, key=lambda h: h.start)
+        if index < len(kept) and kept[index].start < hit.end:
+            continue
+        starts.insert(index, hit.start)
+        kept.insert(index, hit)
+    return kept
 
 
 def _with_context(text: str, hits: list[_Hit]) -> list[_Hit]:
     """A date or time in a sentence about a person matters more than one of an event."""
     if not any(h.category in ("name", "client", "age") for h in hits):
         return hits
-    personal = [h for h in hits if h.category in ("name", "client", "age")]
+    personal = sorted(h.start for h in hits if h.category in ("name", "client", "age"))
     for hit in hits:
         if hit.category in ("date", "time", "place") and hit.severity == "low":
             start, end = _sentence_bounds(text, hit.start)
-            if any(start <= h.start < end for h in personal):
+            index = bisect.bisect_left(personal, start)
+            if index < len(personal) and personal[index] < end:
                 hit.severity = "medium"
     return hits

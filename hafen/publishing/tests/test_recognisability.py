@@ -248,6 +248,13 @@ def test_a_long_run_of_one_character_does_not_stall_the_check():
         assert check_text(text).checked_chars == len(text)
 
 
+def test_lone_surrogates_and_stray_marks_do_not_break_the_check():
+    text = "\u0301Danke an Anna Schmidt\ud800 und \udfffLea!"
+    found = flagged(text)
+    assert ("Anna Schmidt", "name") in found
+    assert ("Lea", "name") in found
+
+
 def test_anything_but_text_is_refused():
     with pytest.raises(TypeError):
         check_text(b"Anna")  # type: ignore[arg-type]
