@@ -10,7 +10,7 @@ never instantiated. gender-guesser's dictionary is larger for first names but ha
 no release since 2016 and holds no surnames.
 
 The lists are loaded lazily on the first check and kept for the life of the process
-(a few tens of thousands of short strings, about 5 MB). Keys are compared in the folded
+(about 15,000 first names, 13,000 surnames and 400 towns; with the imported Faker modules about 15 MB). Keys are compared in the folded
 form of ``normalise.key`` so that "Yilmaz" finds "Yılmaz" and "Muller" finds "Müller".
 """
 
