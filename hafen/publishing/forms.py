@@ -37,6 +37,9 @@ class PostForm(forms.Form):
         label=_("Text"),
         max_length=MAX_TEXT_CHARS,
         widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "max_length": _("The text is too long: at most %(limit_value)d characters.")
+        },
         help_text=_("Every save keeps the previous wording in the version history."),
     )
     channels = forms.ModelMultipleChoiceField(

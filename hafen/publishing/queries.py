@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +41,9 @@ def posts_of(organisation_id: int) -> QuerySet[Post]:
 
 
 def when(post: Post) -> datetime | None:
-    """The moment a post stands for in the calendar."""
-    return post.published_at or post.planned_at
+    """The moment a post stands for in the calendar: published, else planned, else approved
+    (a post approved for "as soon as possible" that failed)."""
+    return post.published_at or post.planned_at or post.approved_at
 
 
 @dataclass
@@ -69,8 +71,8 @@ def calendar(
         posts = posts.filter(channels__pk=channel_id)
     if campaign_id is not None:
         posts = posts.filter(campaign_id=campaign_id)
-    in_range = posts.filter(published_at__gte=lower, published_at__lt=upper) | posts.filter(
-        published_at__isnull=True, planned_at__gte=lower, planned_at__lt=upper
+    in_range = posts.annotate(moment=Coalesce("published_at", "planned_at", "approved_at")).filter(
+        moment__gte=lower, moment__lt=upper
     )
     by_day: dict[date, list[Post]] = {}
     for post in in_range.distinct():

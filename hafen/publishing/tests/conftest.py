@@ -15,10 +15,12 @@ from datetime import datetime
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 from PIL import Image
 
 from hafen.accounts.models import User
+from hafen.conftest import login_client
 from hafen.publishing import images
 from hafen.publishing.actions import approval, delivering, posts
 from hafen.publishing.actions import channels as channel_actions
@@ -45,7 +47,9 @@ def png_bytes(size: tuple[int, int] = (8, 6), fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def png_upload(name: str = "bild.png", content_type: str = "image/png", **options) -> SimpleUploadedFile:
+def png_upload(
+    name: str = "bild.png", content_type: str = "image/png", **options
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, png_bytes(**options), content_type=content_type)
 
 
@@ -68,7 +72,9 @@ def draft(
 ) -> Post:
     if channels is None:
         channels = [news_channel_for(author)]
-    return posts.create_post(author, title=title, text=text, channels=channels, planned_at=planned_at)
+    return posts.create_post(
+        author, title=title, text=text, channels=channels, planned_at=planned_at
+    )
 
 
 def news_channel_for(author: User) -> Channel:
@@ -109,3 +115,10 @@ def news(comms) -> Channel:
 @pytest.fixture
 def by_hand(comms) -> Channel:
     return manual_channel(comms)
+
+
+def browser(user: User, language: str = "en") -> Client:
+    """A logged-in client that asks for English pages (German is tested where it matters)."""
+    client = login_client(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
