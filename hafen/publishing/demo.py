@@ -36,7 +36,7 @@ def create_demo_publishing(organisation: Organisation) -> list[Post]:
         title="Neue offene Sprechstunde",
         text=(
             "Ab sofort bietet die Schuldnerberatung jeden Donnerstag von 14 bis 17 Uhr eine "
-            "offene Sprechstunde an – ohne Termin. Kommen Sie einfach vorbei!"
+            "offene Sprechstunde an, ohne Termin. Kommen Sie einfach vorbei!"
         ),
         channels=[news, instagram],
         campaign=campaign,
@@ -48,7 +48,7 @@ def create_demo_publishing(organisation: Organisation) -> list[Post]:
     scheduled = posts.create_post(
         comms,
         title="Aktionswoche: Was tun bei Schulden?",
-        text="In der Aktionswoche beantworten wir Ihre Fragen rund um Schulden – anonym im Chat.",
+        text="In der Aktionswoche beantworten wir Ihre Fragen rund um Schulden, anonym im Chat.",
         channels=[news],
         planned_at=now + timedelta(days=5),
         campaign=campaign,
@@ -59,7 +59,10 @@ def create_demo_publishing(organisation: Organisation) -> list[Post]:
     waiting = posts.create_post(
         counsellor,
         title="Streetwork sucht Verstärkung",
-        text="Wir suchen ab Januar eine Fachkraft (Soziale Arbeit, 30 Stunden) für unser Streetwork-Team.",
+        text=(
+            "Wir suchen ab Januar eine Fachkraft (Soziale Arbeit, 30 Stunden) "
+            "für unser Streetwork-Team."
+        ),
         channels=[news, instagram],
         planned_at=now + timedelta(days=2),
     )

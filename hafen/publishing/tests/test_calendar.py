@@ -61,7 +61,7 @@ def test_the_week_view_lists_only_that_week(comms, news, november):
     draft(comms, title="Nächste Woche", planned_at=_at(10))
     page = browser(comms).get(f"{CALENDAR}?view=week&date=2026-11-03").content.decode()
     assert "Diese Woche" in page and "Nächste Woche" not in page
-    assert "02.11.2026 – 08.11.2026" in page
+    assert "02.11.2026 \N{EN DASH} 08.11.2026" in page
 
 
 def test_the_calendar_filters_by_channel_and_campaign(comms, news, by_hand, november):

@@ -19,7 +19,7 @@ def test_leadership_starts_from_hafens_text_which_names_the_handover_link(leader
     english = browser(leader).get(f"{GUIDELINES}neu/").content.decode()
     german = browser(leader, "de").get(f"{GUIDELINES}neu/").content.decode()
     assert "handover link" in english
-    assert "Übergabe-Link" in german
+    assert "Übergabelink" in german
 
 
 def test_leadership_publishes_immutable_versions(leader):
