@@ -46,8 +46,8 @@ from hafen.lib.url_access import (
     Rule,
 )
 from hafen.privacy.requests import actions as request_actions
-from hafen.publishing.tests.conftest import published_post
 from hafen.privacy.retention import actions as retention_actions
+from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
 
 PERSONAS = [
