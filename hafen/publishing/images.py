@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -59,16 +60,22 @@ def prepare(data: bytes, declared_type: str) -> CheckedImage:
     not_an_image = ValidationError(
         _("This file is not a JPEG, PNG or WebP image. Please choose a photo or picture.")
     )
+    too_many_pixels = ValidationError(_("The picture has too many pixels. Please make it smaller."))
     try:
-        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
-            actual = FORMATS.get(image.format or "")
-            width, height = image.size
-            if actual is None:
-                raise not_an_image
-            if width * height > MAX_PIXELS:
-                raise ValidationError(_("The picture has too many pixels. Please make it smaller."))
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            # Above MAX_PIXELS Hafen refuses with its own message; Pillow's warning is noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
+                actual = FORMATS.get(image.format or "")
+                width, height = image.size
+                if actual is None:
+                    raise not_an_image
+                if width * height > MAX_PIXELS:
+                    raise too_many_pixels
+                image.verify()
+    except Image.DecompressionBombError:
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
     declared = DECLARED.get(declared_type, declared_type)
     if declared != actual:

@@ -28,7 +28,11 @@ from hafen.publishing.models import (
 def _locked(user: User, post: Post) -> Post:
     if not access.may_see_posts(user) or post.organisation_id != user.organisation_id:
         raise PublishingError(_("You may not work on this post."))
-    return Post.objects.select_for_update().select_related("current_version").get(pk=post.pk)
+    return (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("current_version")
+        .get(pk=post.pk)
+    )
 
 
 def _check_shown_version(post: Post, version_id: int | None) -> None:

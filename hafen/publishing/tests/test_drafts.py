@@ -228,3 +228,44 @@ def test_the_post_list_shows_the_organisations_posts_only(comms, news, outsider)
     draft(comms, title="Unser Sommerfest")
     assert "Unser Sommerfest" in browser(comms).get("/oeffentlichkeit/").content.decode()
     assert "Unser Sommerfest" not in browser(outsider).get("/oeffentlichkeit/").content.decode()
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(comms, news):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(buffer, format="PNG")  # 50 megapixels, a few kB
+    bomb = SimpleUploadedFile("bild.png", buffer.getvalue(), content_type="image/png")
+    post = draft(comms)
+    response = browser(comms).post(
+        f"{_page(post)}bild/", {"image": bomb, "alt_text": "x"}, follow=True
+    )
+    assert "too many pixels" in response.content.decode()
+    assert PostImage.objects.count() == 0
+
+
+def test_an_approved_post_can_no_longer_be_changed(comms, leader, news):
+    from hafen.publishing.tests.conftest import approved
+
+    post = approved(comms, leader)
+    response = browser(comms).post(
+        f"{_page(post)}bearbeiten/",
+        _form(news, title="Nachträglich", base_version=post.current_version_id),
+    )
+    assert response.status_code == 400
+    assert "approved and can no longer be changed" in response.content.decode()
+    assert post.versions.count() == 1
+
+
+def test_the_post_list_and_calendar_need_few_queries_however_many_posts(
+    comms, news, django_assert_max_num_queries
+):
+    for number in range(15):
+        draft(comms, title=f"Beitrag {number}", planned_at=timezone.now() + timedelta(days=1))
+    staff = browser(comms)
+    with django_assert_max_num_queries(20):
+        assert staff.get("/oeffentlichkeit/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert staff.get("/oeffentlichkeit/kalender/").status_code == 200
