@@ -21,6 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Risk(StrEnum):
     NONE = "none"
@@ -40,6 +43,37 @@ class FindingView:
 
 
 CheckOutcome = tuple[list[FindingView], Risk]
+
+RISK_LABELS: dict[Risk, Promise] = {
+    Risk.NONE: _("none"),
+    Risk.LOW: _("low"),
+    Risk.MEDIUM: _("medium"),
+    Risk.HIGH: _("high"),
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the text for the page: marked when a finding covers it."""
+
+    text: str
+    finding: FindingView | None
+
+
+def segments(text: str, findings: list[FindingView]) -> list[Segment]:
+    """``text`` cut at the findings' spans (overlapping or out-of-range spans are skipped)."""
+    pieces: list[Segment] = []
+    position = 0
+    for finding in sorted(findings, key=lambda item: (item.start, item.end)):
+        if finding.start < position or finding.end > len(text) or finding.start >= finding.end:
+            continue
+        if finding.start > position:
+            pieces.append(Segment(text[position : finding.start], None))
+        pieces.append(Segment(text[finding.start : finding.end], finding))
+        position = finding.end
+    if position < len(text):
+        pieces.append(Segment(text[position:], None))
+    return pieces
 
 
 def check_post_text(organisation_id: int, text: str) -> CheckOutcome | None:

@@ -146,6 +146,8 @@ def post_detail(request: StaffRequest, post_id: int) -> HttpResponse:
             "post": post,
             "version": version,
             "check": outcome,
+            "risk": checking.RISK_LABELS[outcome[1]] if outcome else None,
+            "segments": checking.segments(version.text, outcome[0]) if outcome else [],
             "needs_justification": checking.needs_justification(outcome),
             "images": list(post.images.all()),
             "channels": list(post.channels.all()),

@@ -198,6 +198,7 @@ def test_high_risk_findings_need_a_written_justification_that_the_approver_sees(
     page = browser(leader).get(_page(post)).content.decode()
     assert "Die Person hat schriftlich eingewilligt." in page
     assert "Leave it out." in page
+    assert "<mark" in page and "Risk: high" in page
     entry = AuditEntry.objects.get(action="publishing.submitted")
     assert entry.details["risk"] == "high" and entry.details["justified"] is True
 
@@ -207,3 +208,15 @@ def test_leadership_without_a_counsellor_role_is_an_approver(leader):
     from hafen.publishing.access import is_approver
 
     assert is_approver(leader, leader.organisation_id)
+
+
+def test_findings_are_marked_in_the_text_and_bad_spans_are_skipped():
+    finding = checking.FindingView(4, 8, "name", "", "", checking.Risk.HIGH)
+    overlapping = checking.FindingView(6, 10, "age", "", "", checking.Risk.LOW)
+    outside = checking.FindingView(40, 50, "place", "", "", checking.Risk.LOW)
+    pieces = checking.segments("Frau Kern, 34", [overlapping, finding, outside])
+    assert [(piece.text, piece.finding) for piece in pieces] == [
+        ("Frau", None),
+        (" Ker", finding),
+        ("n, 34", None),
+    ]

@@ -196,3 +196,13 @@ def test_counsellors_do_not_manage_channels(counsellor, news):
         browser(counsellor).post(f"/oeffentlichkeit/kanaele/{news.pk}/", {"name": "x"}).status_code
         == 404
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_publishes_what_is_due(comms, leader, news):
+    from django.core.management import call_command
+
+    post = approved(comms, leader)
+    call_command("worker", once=True)
+    assert Post.objects.get(pk=post.pk).state == PostState.PUBLISHED
+    assert DBTaskResult.objects.filter(task_path=TASK, status=TaskResultStatus.SUCCESSFUL).exists()
