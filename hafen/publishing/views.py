@@ -101,6 +101,9 @@ def post_new(request: StaffRequest) -> HttpResponse:
 def post_edit(request: StaffRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id)
     assert post.current_version is not None
+    if request.method == "GET" and post.state not in posts.EDITABLE:
+        flash.info(request, _("This post is approved and can no longer be changed."))
+        return redirect("publishing:post", post_id=post.pk)
     initial = {
         "title": post.current_version.title,
         "text": post.current_version.text,
