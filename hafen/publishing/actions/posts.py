@@ -84,8 +84,8 @@ def edit_post(
 
     ``base_version_id`` is the version the person started from: if somebody saved
     another version meanwhile, nothing is saved (the form keeps the person's words).
-    A submitted post whose text changes goes back to draft: the approver would
-    otherwise approve words they never read.
+    A submitted post that changes in any way (text, channels, time, campaign) goes back
+    to draft: the approver would otherwise approve what they never saw.
     """
     organisation_id = _check_may_write(user)
     post = Post.objects.select_for_update().get(pk=post.pk, organisation_id=organisation_id)
@@ -104,17 +104,24 @@ def edit_post(
     current = post.current_version
     assert current is not None
     fields = ["campaign", "planned_at"]
+    changed = (
+        {channel.pk for channel in chosen} != set(post.channels.values_list("pk", flat=True))
+        or planned_at != post.planned_at
+        or (campaign.pk if campaign else None) != post.campaign_id
+    )
     if (title, text) != (current.title, current.text):
+        changed = True
         version = PostVersion.objects.create(
             post=post, number=current.number + 1, title=title, text=text, created_by=user
         )
         post.current_version = version
         fields.append("current_version")
-        if post.state == PostState.SUBMITTED:
-            post.state = PostState.DRAFT
-            post.submitted_version = None
-            post.submitted_at = None
-            fields += ["state", "submitted_version", "submitted_at"]
+    if changed and post.state == PostState.SUBMITTED:
+        # The approver would otherwise approve channels or a time they never saw.
+        post.state = PostState.DRAFT
+        post.submitted_version = None
+        post.submitted_at = None
+        fields += ["state", "submitted_version", "submitted_at"]
     post.campaign = campaign
     post.planned_at = planned_at
     post.save(update_fields=fields)

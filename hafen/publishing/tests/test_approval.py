@@ -220,3 +220,23 @@ def test_findings_are_marked_in_the_text_and_bad_spans_are_skipped():
         (" Ker", finding),
         ("n, 34", None),
     ]
+
+
+def test_changing_the_channels_of_a_submitted_post_sends_it_back_to_draft(
+    comms, leader, news, by_hand
+):
+    post = submitted(comms)
+    shown = post.current_version_id
+    browser(comms).post(
+        f"{_page(post)}bearbeiten/",
+        {
+            "title": post.title,
+            "text": post.current_version.text,
+            "channels": [news.pk, by_hand.pk],
+            "base_version": shown,
+        },
+    )
+    assert _state(post) == PostState.DRAFT
+    response = _review(leader, post, version=shown)
+    assert "not waiting for approval" in response.content.decode()
+    assert Delivery.objects.count() == 0
