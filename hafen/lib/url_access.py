@@ -48,6 +48,7 @@ _MANAGE = ROLE(Role.LEADERSHIP, Role.ADMIN)
 _ADMIN = ROLE(Role.ADMIN)
 _DPO = ROLE(Role.DPO)
 _KEEP = ROLE(Role.DPO, Role.LEADERSHIP)
+_POSTS = ROLE(Role.COMMUNICATIONS, Role.COUNSELLOR, Role.LEADERSHIP)
 
 RULES: dict[str, Rule] = {
     # home
@@ -181,6 +182,36 @@ RULES: dict[str, Rule] = {
     "privacy:consent_records": ROLE(Role.DPO),
     "privacy:consent_case_record": OBJECT,  # who may write the case file
     "privacy:consent_case_withdraw": OBJECT,
+    # public communication: posts for communications, counsellors and leadership of the
+    # organisation (approving is checked in the page: leadership and named approvers, never
+    # the author); channels for communications and leadership; guidelines for all staff
+    "publishing:posts": _POSTS,
+    "publishing:post_new": _POSTS,
+    "publishing:post": _POSTS,
+    "publishing:post_edit": _POSTS,
+    "publishing:post_history": _POSTS,
+    "publishing:post_comment": _POSTS,
+    "publishing:post_image_add": _POSTS,
+    "publishing:post_image": _POSTS,
+    "publishing:post_submit": _POSTS,
+    "publishing:post_review": _POSTS,
+    "publishing:delivery_retry": _POSTS,
+    "publishing:delivery_done": _POSTS,
+    "publishing:calendar": _POSTS,
+    "publishing:campaigns": _POSTS,
+    "publishing:channels": ROLE(Role.COMMUNICATIONS, Role.LEADERSHIP),
+    "publishing:channel": ROLE(Role.COMMUNICATIONS, Role.LEADERSHIP),
+    "publishing:approvers": _LEAD,
+    "publishing:guidelines": STAFF,
+    "publishing:guideline_acknowledge": STAFF,
+    "publishing:guideline_publish": _LEAD,
+    "publishing:guideline_pending": ROLE(Role.COMMUNICATIONS, Role.LEADERSHIP),
+    # the organisation's public news page and its feeds
+    "publishing:news": PUBLIC,
+    "publishing:news_rss": PUBLIC,
+    "publishing:news_atom": PUBLIC,
+    "publishing:news_post": PUBLIC,
+    "publishing:news_image": PUBLIC,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

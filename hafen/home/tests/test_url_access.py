@@ -47,6 +47,7 @@ from hafen.lib.url_access import (
 )
 from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
+from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
 
 PERSONAS = [
@@ -173,6 +174,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         admin=admin, display_name="Neue Kraft", role=Role.COUNSELLOR, team=youth
     )
     handover = bridge_actions.create_handover(counsellor, team=youth, channel="instagram")
+    post = published_post(users["comms"], users["leader"])  # on the news page, with an image
 
     kwargs = {
         "role": "dpo",
@@ -202,6 +204,12 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         # consent: a kind recorded on case files; its version 1 is Hafen's default text
         "kind": "dokumentation",
         "number": 1,
+        # public communication: a post of the comms staff, approved and on the news page
+        "org_slug": org.slug,
+        "post_id": post.pk,
+        "image_id": post.images.get().pk,
+        "delivery_id": post.deliveries.get().pk,
+        "channel_id": post.deliveries.get().channel_id,
     }
     return {
         "kwargs": kwargs,

@@ -19,6 +19,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is not allowed in production mode.")
         from hafen.cases import demo as cases_demo
         from hafen.conversations import demo as conversations_demo
+        from hafen.publishing import demo as publishing_demo
 
         if not demo.demo_exists():
             organisation = demo.create_demo()
@@ -29,6 +30,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {conversation.team_slug:<16} {conversation.code}")
             cases = cases_demo.create_demo_cases(organisation)
             self.stdout.write(f"\n{len(cases)} demo case files with entries, a plan and minutes.")
+            made_posts = publishing_demo.create_demo_publishing(organisation)
+            self.stdout.write(
+                f"{len(made_posts)} demo posts; public news: "
+                f"{settings.HAFEN_BASE_URL}/n/{organisation.slug}/"
+            )
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
             for account in demo.DEMO_ACCOUNTS:

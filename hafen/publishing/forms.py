@@ -1,0 +1,182 @@
+"""All input of public communication is validated here; messages through gettext."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hafen.accounts.models import User
+from hafen.publishing import images
+from hafen.publishing.delivery import OFFERED_KINDS
+from hafen.publishing.models import (
+    MAX_COMMENT_CHARS,
+    MAX_JUSTIFICATION_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    Campaign,
+    Channel,
+)
+
+MAX_GUIDELINE_CHARS = 50_000
+
+
+class PlannedInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_CHARS)
+    text = forms.CharField(
+        label=_("Text"),
+        max_length=MAX_TEXT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "max_length": _("The text is too long: at most %(limit_value)d characters.")
+        },
+        help_text=_("Every save keeps the previous wording in the version history."),
+    )
+    channels = forms.ModelMultipleChoiceField(
+        label=_("Channels"),
+        queryset=Channel.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose only channels of your organisation.")},
+    )
+    planned_at = forms.DateTimeField(
+        label=_("Planned for"),
+        required=False,
+        widget=PlannedInput(),
+        help_text=_("Empty: published as soon as it is approved."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a campaign of your organisation.")},
+    )
+    new_campaign = forms.CharField(label=_("Or a new campaign"), max_length=120, required=False)
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=organisation_id, active=True
+        )
+        self.fields["campaign"].queryset = Campaign.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=organisation_id
+        )
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("Please give the post a title."))
+        return title
+
+    def clean_planned_at(self) -> Any:
+        planned = self.cleaned_data["planned_at"]
+        unchanged = planned is not None and planned == self.initial.get("planned_at")
+        if planned is not None and planned < timezone.now() and not unchanged:
+            raise ValidationError(
+                _("This time is in the past. Choose a time to come, or leave it empty.")
+            )
+        return planned
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(
+        label=_("Image"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt_text = forms.CharField(
+        label=_("What the image shows (for people who cannot see it)"), max_length=300
+    )
+
+    def clean_image(self) -> images.CheckedImage:
+        return images.check(self.cleaned_data["image"])
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"), max_length=MAX_COMMENT_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SubmitForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    justification = forms.CharField(
+        label=_("Why it may be published as it is"),
+        max_length=MAX_JUSTIFICATION_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only needed when the check found details that could identify a person."),
+    )
+
+
+class ReviewForm(forms.Form):
+    APPROVE = "approve"
+    SEND_BACK = "send_back"
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (SEND_BACK, _("Send back"))])
+    comment = forms.CharField(
+        label=_("Comment for the author"),
+        max_length=MAX_COMMENT_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when you send the post back."),
+    )
+
+
+class ChannelForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(kind.value, kind.label) for kind in OFFERED_KINDS]
+    )
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class ChannelEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    active = forms.BooleanField(label=_("Active: may be chosen for new posts"), required=False)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name of the campaign"), max_length=120)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Please give the campaign a name."))
+        return name
+
+
+class GuidelineForm(forms.Form):
+    text = forms.CharField(
+        label=_("Guidelines"),
+        max_length=MAX_GUIDELINE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 20}),
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ApproverForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=User.objects.none(),
+        error_messages={"invalid_choice": _("Choose a staff member of your organisation.")},
+    )
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=organisation_id, is_active=True
+        ).order_by("display_name", "username")

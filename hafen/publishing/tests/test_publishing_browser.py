@@ -1,0 +1,97 @@
+"""A post from draft to the public news page in a real browser (Debian's chromium, Playwright).
+
+Communications staff draft a post and submit it, leadership approves it, the worker
+publishes it, and anybody sees it on the news page and in the feed. The watcher fails
+the test on CSP violations, console errors, failed requests and requests to other hosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree import ElementTree
+
+import pytest
+
+from hafen.accounts.demo import DEMO_PASSWORD
+from hafen.browser_fixtures import (
+    Watched,
+    launched_browser,
+    path_of,
+    require_chromium,
+    screenshot,
+    submit,
+    watch,
+)
+from hafen.publishing.actions import delivering
+from hafen.publishing.models import Post, PostState
+
+require_chromium()
+
+from playwright.sync_api import Browser  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched_browser() as browser:
+        yield browser
+
+
+def _log_in(browser: Browser, live_server, username: str) -> Watched:
+    watched = watch(browser, live_server.url)
+    page = watched.page
+    page.goto(f"{live_server.url}/konto/anmelden/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    submit(page, "main form button[type=submit]")
+    return watched
+
+
+def test_a_post_goes_from_draft_through_approval_to_the_news_page_and_feed(
+    browser, live_server, comms, leader, news
+) -> None:
+    base = live_server.url
+
+    # Communications staff draft and submit.
+    author = _log_in(browser, live_server, comms.username)
+    page = author.page
+    page.goto(f"{base}/oeffentlichkeit/neu/")
+    page.fill("input[name=title]", "Offene Sprechstunde am Donnerstag")
+    page.fill("textarea[name=text]", "Jeden Donnerstag von 14 bis 17 Uhr, ohne Termin.")
+    page.check(f"input[name=channels][value='{news.pk}']")
+    submit(page, "main form.stacked button[type=submit]")
+    post = Post.objects.get()
+    assert path_of(page) == f"/oeffentlichkeit/{post.pk}/"
+    submit(page, "form[action$='/einreichen/'] button[type=submit]")
+    assert Post.objects.get().state == PostState.SUBMITTED
+    # The author sees no approve button on the own post.
+    assert page.locator("button[name=decision]").count() == 0
+    author.assert_clean()
+    author.context.close()
+
+    # Leadership approves exactly the version shown.
+    approver = _log_in(browser, live_server, leader.username)
+    page = approver.page
+    page.goto(f"{base}/oeffentlichkeit/{post.pk}/")
+    submit(page, "button[name=decision][value=approve]")
+    assert Post.objects.get().state == PostState.APPROVED
+    screenshot(page, "publishing-approved.png", full_page=True)
+    approver.assert_clean()
+    approver.context.close()
+
+    # The worker publishes; anybody reads it on the news page and in the feed.
+    assert delivering.publish_due() == 1
+    visitor = watch(browser, base)
+    page = visitor.page
+    page.goto(f"{base}/n/beispiel-traeger/")
+    page.get_by_role("link", name="Offene Sprechstunde am Donnerstag").click()
+    page.wait_for_load_state("networkidle")
+    assert path_of(page) == f"/n/beispiel-traeger/{post.pk}/"
+    assert page.get_by_text("Jeden Donnerstag von 14 bis 17 Uhr, ohne Termin.").is_visible()
+    feed = page.request.get(f"{base}/n/beispiel-traeger/rss/")
+    assert feed.ok
+    items = ElementTree.fromstring(feed.body()).findall("channel/item")  # noqa: S314 (our feed)
+    assert [item.findtext("title") for item in items] == ["Offene Sprechstunde am Donnerstag"]
+    visitor.assert_clean()
+    visitor.context.close()
