@@ -1,13 +1,12 @@
 """The seam to the recognisability check (Erkennbarkeits-Check).
 
-The check itself lives in ``hafen.publishing.recognisability`` and arrives separately.
-Everything in publishing asks only this module, so wiring the check in is one change:
-the body of ``check_post_text``.
+The check itself lives in ``hafen.publishing.recognisability``; everything in
+publishing asks only this module.
 
 The contract:
 
 - ``check_post_text(organisation_id, text)`` returns ``None`` when no check ran (the
-  check is not installed, or it failed): the page says "check not available" and
+  check failed): the page says "check not available" and
   submission is not blocked, because nothing was found — nor shown to be absent;
 - otherwise it returns ``(findings, risk)``: the findings as ``FindingView`` (spans
   into ``text``, a category, a plain explanation and a safer wording — never which
@@ -18,11 +17,14 @@ The contract:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class Risk(StrEnum):
@@ -77,13 +79,29 @@ def segments(text: str, findings: list[FindingView]) -> list[Segment]:
 
 
 def check_post_text(organisation_id: int, text: str) -> CheckOutcome | None:
-    """The findings and risk of ``text``, or None while no check is available.
+    """The findings and risk of ``text`` from the recognisability check; None if the
+    check failed (logged; the page then says the check is not available)."""
+    from hafen.publishing.recognisability import check_text
 
-    Wiring the real check: call ``recognisability.check_text(text,
-    organisation_id=organisation_id)`` here and map its findings and risk onto
-    ``FindingView`` and ``Risk``; return None if it raises.
-    """
-    return None
+    try:
+        result = check_text(text, organisation_id=organisation_id)
+    except Exception:
+        # A bug in the check must not stop the author from saving the draft; the page
+        # says no check ran, so nobody mistakes that for a clean result.
+        logger.exception("The recognisability check failed")
+        return None
+    findings = [
+        FindingView(
+            start=finding.start,
+            end=finding.end,
+            category=finding.category,
+            explanation=finding.explanation,
+            suggestion=finding.suggestion,
+            risk=Risk(finding.severity),
+        )
+        for finding in result.findings
+    ]
+    return findings, Risk(result.risk)
 
 
 def needs_justification(outcome: CheckOutcome | None) -> bool:

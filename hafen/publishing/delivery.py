@@ -9,24 +9,41 @@ help (a timeout, a 5xx) or not (a rejected token, a refused text).
   on the public news page (``PostQuerySet.on_news_page``);
 - ``manual``: never delivered here: it waits for a person who publishes by hand and
   records it (``actions.record_done_by_hand``);
-- every other kind goes to ``hafen.publishing.channels.adapter_for(kind).publish(post,
-  account, idempotency_key=...)``. Until the adapters land, such channels cannot be
-  made in the UI (``OFFERED_KINDS``); wiring them in is adding their kinds there and
-  their settings to the channel form.
+- Mastodon, Bluesky, Facebook and Instagram go to their adapter
+  (``hafen.publishing.channels``) with the approved version's title and text, its
+  images, a link to the post on the news page (when the post goes there too) and the
+  delivery's idempotency key, so a retry after a lost answer does not post twice. An
+  adapter's ``ChannelError`` becomes a ``DeliveryError`` with its message and whether
+  another attempt may help.
+- The newsletter adapter exists but is not offered yet: it needs subscribers with a
+  double opt-in, which Hafen does not keep yet.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 
+from hafen.publishing import images
+from hafen.publishing.channels import (
+    Account,
+    ChannelError,
+    OutgoingImage,
+    OutgoingPost,
+    adapter_for,
+)
 from hafen.publishing.models import Channel, ChannelKind, Delivery
 
 # The kinds a person may choose when adding a channel.
-OFFERED_KINDS = (ChannelKind.NEWS, ChannelKind.MANUAL)
+OFFERED_KINDS = (
+    ChannelKind.NEWS,
+    ChannelKind.MANUAL,
+    ChannelKind.MASTODON,
+    ChannelKind.BLUESKY,
+    ChannelKind.FACEBOOK,
+    ChannelKind.INSTAGRAM,
+)
+EXTERNAL_KINDS = frozenset(OFFERED_KINDS) - {ChannelKind.NEWS, ChannelKind.MANUAL}
 
 
 class DeliveryError(Exception):
@@ -35,38 +52,60 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
-@dataclass(frozen=True)
-class Account:
-    """What an adapter needs of a channel: its settings and its opened secret."""
-
-    config: dict[str, Any]
-    secret: str
+def secret_field(kind: str) -> str:
+    """The one secret setting of an adapter (its token or password)."""
+    return next(field.name for field in adapter_for(kind).fields if field.secret)
 
 
 def account_of(channel: Channel) -> Account:
     from hafen.publishing.actions.channels import open_channel_secret
 
-    return Account(config=dict(channel.config), secret=open_channel_secret(channel))
+    config = {str(key): str(value) for key, value in dict(channel.config).items()}
+    secret = open_channel_secret(channel)
+    secrets = {secret_field(channel.kind): secret} if secret else {}
+    return Account(config, secrets)
+
+
+def _news_url(organisation_slug: str, *parts: int) -> str:
+    name = "publishing:news_post" if len(parts) == 1 else "publishing:news_image"
+    return settings.HAFEN_BASE_URL + reverse(name, args=[organisation_slug, *parts])
+
+
+def outgoing(delivery: Delivery) -> OutgoingPost:
+    """The approved version as the adapters take it (never a later draft)."""
+    post, version = delivery.post, delivery.version
+    slug = post.organisation.slug
+    on_news = post.deliveries.filter(channel__kind=ChannelKind.NEWS).exists()
+    pictures = [
+        OutgoingImage(
+            data=images.read(image.stored_name),
+            content_type=image.content_type,
+            alt=image.alt_text,
+            # Instagram fetches images itself: the news page serves them publicly.
+            public_url=_news_url(slug, post.pk, image.pk) if on_news else None,
+        )
+        for image in post.images.all()
+    ]
+    return OutgoingPost(
+        title=version.title,
+        text=version.text,
+        link=_news_url(slug, post.pk) if on_news else None,
+        images=pictures,
+    )
 
 
 def deliver(delivery: Delivery) -> str:
     channel = delivery.channel
     if channel.kind == ChannelKind.NEWS:
-        slug = delivery.post.organisation.slug
-        return settings.HAFEN_BASE_URL + reverse(
-            "publishing:news_post", args=[slug, delivery.post_id]
-        )
-    if channel.kind == ChannelKind.MANUAL:
+        return _news_url(delivery.post.organisation.slug, delivery.post_id)
+    if channel.kind not in EXTERNAL_KINDS:
         raise DeliveryError(
             "A channel published by hand is never delivered automatically.", retryable=False
         )
     try:
-        from hafen.publishing.channels import adapter_for
-    except ImportError:
-        raise DeliveryError(
-            f"No adapter for {channel.kind} is installed.", retryable=False
-        ) from None
-    result = adapter_for(channel.kind).publish(
-        delivery.post, account_of(channel), idempotency_key=str(delivery.idempotency_key)
-    )
-    return str(getattr(result, "url", "") or "")
+        result = adapter_for(channel.kind).publish(
+            outgoing(delivery), account_of(channel), idempotency_key=str(delivery.idempotency_key)
+        )
+    except ChannelError as error:
+        raise DeliveryError(str(error), retryable=error.retryable) from None
+    return result.url or ""

@@ -180,3 +180,56 @@ class ApproverForm(forms.Form):
         self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             organisation_id=organisation_id, is_active=True
         ).order_by("display_name", "username")
+
+
+class ChannelSettingsForm(forms.Form):
+    """An external channel's account settings, as its adapter declares them.
+
+    The secret (token or password) is never shown back: left empty, the stored one
+    stays. The adapter's own ``validate`` says what is wrong, in the author's words.
+    """
+
+    def __init__(self, channel: Channel, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from hafen.publishing.channels import adapter_for
+
+        self.channel = channel
+        self.declared = adapter_for(channel.kind).fields
+        for declared in self.declared:
+            if declared.secret:
+                hint = (
+                    _("Stored (ends with …%(end)s). Leave empty to keep it.")
+                    % {"end": channel.secret_hint}
+                    if channel.secret_hint
+                    else _("Stored. Leave empty to keep it.")
+                    if channel.sealed_secret
+                    else str(declared.help)
+                )
+                self.fields[declared.name] = forms.CharField(
+                    label=str(declared.label),
+                    required=declared.required and not channel.sealed_secret,
+                    max_length=2000,
+                    strip=False,
+                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                    help_text=hint,
+                )
+            else:
+                self.fields[declared.name] = forms.CharField(
+                    label=str(declared.label),
+                    required=declared.required,
+                    max_length=500,
+                    help_text=str(declared.help),
+                    initial=str(channel.config.get(declared.name, "")),
+                )
+
+    def settings(self) -> tuple[dict[str, str], str | None]:
+        """(config, new secret or None to keep the stored one)."""
+        config: dict[str, str] = {}
+        secret: str | None = None
+        for declared in self.declared:
+            value = self.cleaned_data.get(declared.name) or ""
+            if declared.secret:
+                secret = value or None
+            elif value:
+                config[declared.name] = value
+        return config, secret

@@ -6,8 +6,9 @@ type the browser declared — a file that lies about its type is refused, not gu
 Files above ``MAX_BYTES`` and pictures above ``MAX_PIXELS`` (a decompression bomb) are
 refused before they are decoded.
 
-Removing metadata (GPS, camera, names) is the recognisability check's part: its
-``images.clean_image(data, declared_type)`` is wired in at ``prepare`` when it lands.
+Then the recognisability check's ``clean_image`` rebuilds the picture from its pixels,
+so no metadata (GPS, camera, names) is stored or published, and counts the faces it
+sees: the post page then asks whether the people shown agreed (§ 22 KUG).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from hafen.publishing.recognisability.images import ImageRefused, clean_image
+
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -38,6 +41,7 @@ class CheckedImage:
     content_type: str
     width: int
     height: int
+    faces: int | None = None  # faces seen by the check; None: not counted
 
 
 def check(upload: UploadedFile) -> CheckedImage:
@@ -83,7 +87,18 @@ def prepare(data: bytes, declared_type: str) -> CheckedImage:
             _("The file claims to be %(declared)s but is %(actual)s. It was not accepted.")
             % {"declared": declared or _("of no type"), "actual": actual}
         )
-    return CheckedImage(data=data, content_type=actual, width=width, height=height)
+    try:
+        # Rebuilt from its pixels: GPS, camera, names and comments are gone.
+        cleaned = clean_image(data, actual)
+    except ImageRefused as refused:
+        raise ValidationError(str(refused)) from None
+    return CheckedImage(
+        data=cleaned.data,
+        content_type=cleaned.content_type,
+        width=cleaned.width,
+        height=cleaned.height,
+        faces=cleaned.faces,
+    )
 
 
 def store(image: CheckedImage) -> str:

@@ -215,6 +215,8 @@ class PostImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     alt_text = models.CharField(_("description for people who cannot see it"), max_length=300)
+    # Faces the check counted on upload (None: not counted); > 0 asks about § 22 KUG.
+    faces = models.PositiveIntegerField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -22,6 +22,7 @@ from hafen.publishing import access, checking, forms, images, queries
 from hafen.publishing.access import CHANNEL_ROLES, POST_ROLES
 from hafen.publishing.actions import PublishingError, approval, delivering, guidelines, posts
 from hafen.publishing.actions import channels as channel_actions
+from hafen.publishing.delivery import EXTERNAL_KINDS
 from hafen.publishing.models import (
     Approver,
     Campaign,
@@ -424,19 +425,37 @@ def channel_edit(request: StaffRequest, channel_id: int) -> HttpResponse:
     form = forms.ChannelEditForm(
         request.POST or None, initial={"name": channel.name, "active": channel.active}
     )
-    if request.method == "POST" and form.is_valid():
-        channel_actions.update_channel(
-            request.user,
-            channel,
-            name=form.cleaned_data["name"],
-            active=form.cleaned_data["active"],
-        )
-        flash.success(request, _("The channel was saved."))
-        return redirect("publishing:channels")
+    external = channel.kind in EXTERNAL_KINDS
+    settings_form = (
+        forms.ChannelSettingsForm(channel, request.POST or None, prefix="konto")
+        if external
+        else None
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (settings_form is None or settings_form.is_valid())
+    ):
+        try:
+            if settings_form is not None:
+                config, secret = settings_form.settings()
+                channel_actions.configure_channel(request.user, channel, config, secret)
+            channel_actions.update_channel(
+                request.user,
+                channel,
+                name=form.cleaned_data["name"],
+                active=form.cleaned_data["active"],
+            )
+        except PublishingError as error:
+            assert settings_form is not None  # only the settings can be refused here
+            settings_form.add_error(None, error.message)
+        else:
+            flash.success(request, _("The channel was saved."))
+            return redirect("publishing:channels")
     return render(
         request,
         "publishing/channel.html",
-        {"form": form, "channel": channel},
+        {"form": form, "settings_form": settings_form, "channel": channel},
         status=400 if request.method == "POST" else 200,
     )
 

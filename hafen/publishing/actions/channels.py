@@ -133,3 +133,38 @@ def ensure_news_page(user: User) -> Channel:
         organisation_id=organisation_id, kind=ChannelKind.NEWS
     ).first()
     return existing or create_channel(user, kind=ChannelKind.NEWS, name=_("News"))
+
+
+def configure_channel(
+    user: User, channel: Channel, config: dict[str, str], secret: str | None
+) -> Channel:
+    """Save an external channel's settings after its adapter accepted them.
+
+    ``secret`` None keeps the stored one. The adapter's ``validate`` runs on what will
+    be stored (the kept secret included); its ``ChannelError`` comes back as a
+    ``PublishingError`` with the adapter's message, and nothing is saved.
+    """
+    from hafen.publishing.channels import Account, ChannelError, adapter_for
+    from hafen.publishing.delivery import EXTERNAL_KINDS, secret_field
+
+    organisation_id = _check_manager(user)
+    if channel.organisation_id != organisation_id or channel.kind not in EXTERNAL_KINDS:
+        raise PublishingError(_("You may not change the channels."))
+    kept = open_channel_secret(channel) if secret is None else secret
+    field = secret_field(channel.kind)
+    try:
+        adapter_for(channel.kind).validate(Account(config, {field: kept} if kept else {}))
+    except ChannelError as error:
+        raise PublishingError(str(error)) from None
+    with transaction.atomic():
+        channel.config = config
+        channel.save(update_fields=["config"])
+        audit.record(
+            "publishing.channel_configured",
+            actor=user,
+            target=channel,
+            organisation_id=organisation_id,
+        )
+        if secret is not None:
+            set_channel_secret(user, channel, secret)
+    return channel

@@ -151,6 +151,7 @@ def add_image(user: User, post: Post, image: images.CheckedImage, *, alt_text: s
         size=len(image.data),
         width=image.width,
         height=image.height,
+        faces=image.faces,
         alt_text=alt_text,
         uploaded_by=user,
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from hafen.accounts.models import Membership, Role
+from hafen.accounts.models import Membership, Role, Team
+from hafen.cases.tests.conftest import open_case
 from hafen.privacy.models import AuditEntry
 from hafen.publishing import checking
 from hafen.publishing.actions import approval
 from hafen.publishing.actions import channels as channel_actions
 from hafen.publishing.models import CommentKind, Delivery, Post, PostState
+from hafen.publishing.recognisability.clients import forget
 from hafen.publishing.tests.conftest import browser, draft, submitted
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +242,20 @@ def test_changing_the_channels_of_a_submitted_post_sends_it_back_to_draft(
     response = _review(leader, post, version=shown)
     assert "not waiting for approval" in response.content.decode()
     assert Delivery.objects.count() == 0
+
+
+def test_a_clients_name_in_a_draft_is_found_without_saying_whose_case_it_is(
+    comms, leader, counsellor, news
+):
+    """The real check: a name from the organisation's case files is high risk, so the
+    draft needs a justification; the page never names the case."""
+    case = open_case(counsellor, Team.objects.get(slug="jugendberatung"), name="Jannik Oberländer")
+    forget()  # the name cache of this process
+    post = draft(comms, text="Jannik Oberländer hat bei uns seinen Abschluss geschafft!")
+    page = browser(comms).get(_page(post)).content.decode()
+    assert "Risk: high" in page and "<mark" in page
+    assert case.reference not in page and case.pseudonym not in page
+
+    refused = _submit(comms, post)
+    assert "write down why it may be published as it is" in refused.content.decode()
+    assert _state(post) == PostState.DRAFT

@@ -3,11 +3,13 @@ images, campaigns, and hostile input that changes nothing."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from hafen.privacy.models import AuditEntry
 from hafen.publishing.models import (
@@ -20,7 +22,7 @@ from hafen.publishing.models import (
     PostState,
     PostVersion,
 )
-from hafen.publishing.tests.conftest import browser, draft, png_bytes, png_upload
+from hafen.publishing.tests.conftest import browser, draft, png_upload
 
 NEW = "/oeffentlichkeit/neu/"
 
@@ -180,9 +182,31 @@ def test_an_image_is_checked_and_stored_and_shown_to_staff(comms, news):
     assert (image.content_type, image.width, image.height) == ("image/png", 8, 6)
     served = staff.get(f"{_page(post)}bild/{image.pk}/")
     assert served["Content-Type"] == "image/png"
+    data = b"".join(served.streaming_content if served.streaming else [served.content])
+    with Image.open(io.BytesIO(data)) as shown:  # rebuilt from its pixels, the same picture
+        assert (shown.format, shown.size) == ("PNG", (8, 6))
+
+
+def test_an_uploaded_photo_loses_its_location_and_camera(comms, news):
+    photo = Image.new("RGB", (16, 12), "teal")
+    exif = Image.Exif()
+    exif[0x010F] = "Kamerahersteller"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0)}  # GPSInfo
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", exif=exif)
+    assert b"Kamerahersteller" in buffer.getvalue()
+    upload = SimpleUploadedFile("foto.jpg", buffer.getvalue(), content_type="image/jpeg")
+    post = draft(comms)
+    staff = browser(comms)
     assert (
-        b"".join(served.streaming_content if served.streaming else [served.content]) == png_bytes()
+        staff.post(f"{_page(post)}bild/", {"image": upload, "alt_text": "Hof"}).status_code == 302
     )
+    image = PostImage.objects.get()
+    served = staff.get(f"{_page(post)}bild/{image.pk}/")
+    data = b"".join(served.streaming_content if served.streaming else [served.content])
+    assert b"Kamerahersteller" not in data
+    with Image.open(io.BytesIO(data)) as shown:
+        assert not shown.getexif()
 
 
 def test_an_image_that_lies_about_its_type_is_refused(comms, news):
@@ -218,7 +242,13 @@ def test_a_too_big_image_is_refused(comms, news, monkeypatch):
     assert PostImage.objects.count() == 0
 
 
-def test_the_post_page_says_when_the_check_is_not_available(comms, news):
+def test_the_post_page_says_when_the_check_is_not_available(comms, news, monkeypatch):
+    """A failing check is never shown as a clean result."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr("hafen.publishing.recognisability.check_text", broken)
     post = draft(comms)
     page = browser(comms).get(_page(post)).content.decode()
     assert "The recognisability check is not available" in page

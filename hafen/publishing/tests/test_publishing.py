@@ -174,12 +174,12 @@ def test_channel_secrets_are_sealed_per_channel_and_never_shown(comms, by_hand):
     assert "geheim" not in str(entry.details)
 
 
-def test_only_news_and_by_hand_channels_can_be_added_for_now(comms):
-    response = browser(comms).post("/oeffentlichkeit/kanaele/", {"kind": "mastodon", "name": "M"})
+def test_the_newsletter_cannot_be_added_yet(comms):
+    response = browser(comms).post("/oeffentlichkeit/kanaele/", {"kind": "newsletter", "name": "N"})
     assert response.status_code == 400
-    assert not Channel.objects.filter(kind="mastodon").exists()
+    assert not Channel.objects.filter(kind="newsletter").exists()
     with pytest.raises(PublishingError):
-        channel_actions.create_channel(comms, kind=ChannelKind.MASTODON, name="M")
+        channel_actions.create_channel(comms, kind=ChannelKind.NEWSLETTER, name="N")
 
 
 def test_an_organisation_has_one_news_page(comms, news):
