@@ -121,7 +121,7 @@ def _cascade() -> Any:
         import cv2
     except ImportError:  # pragma: no cover - the wheel is a pinned dependency
         return None
-    cascade = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+    cascade = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
     classifier = cv2.CascadeClassifier(cascade)
     return None if classifier.empty() else classifier
 
