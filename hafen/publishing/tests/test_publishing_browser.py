@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from hafen.accounts.demo import DEMO_PASSWORD
+from hafen.accounts.models import Team
 from hafen.browser_fixtures import (
     Watched,
     launched_browser,
@@ -22,6 +23,7 @@ from hafen.browser_fixtures import (
     submit,
     watch,
 )
+from hafen.cases.tests.conftest import open_case
 from hafen.publishing.actions import delivering
 from hafen.publishing.models import Post, PostState
 
@@ -49,20 +51,37 @@ def _log_in(browser: Browser, live_server, username: str) -> Watched:
 
 
 def test_a_post_goes_from_draft_through_approval_to_the_news_page_and_feed(
-    browser, live_server, comms, leader, news
+    browser, live_server, comms, counsellor, leader, news
 ) -> None:
     base = live_server.url
+    # A client of the organisation, known from a case file.
+    open_case(counsellor, Team.objects.get(slug="jugendberatung"), name="Leon Krause")
 
-    # Communications staff draft and submit.
+    # Communications staff draft a post that names the client and his age ...
     author = _log_in(browser, live_server, comms.username)
     page = author.page
     page.goto(f"{base}/oeffentlichkeit/neu/")
     page.fill("input[name=title]", "Offene Sprechstunde am Donnerstag")
-    page.fill("textarea[name=text]", "Jeden Donnerstag von 14 bis 17 Uhr, ohne Termin.")
+    page.fill(
+        "textarea[name=text]",
+        "Leon Krause (17) war jeden Donnerstag da und hat jetzt seinen Abschluss!",
+    )
     page.check(f"input[name=channels][value='{news.pk}']")
     submit(page, "main form.stacked button[type=submit]")
     post = Post.objects.get()
     assert path_of(page) == f"/oeffentlichkeit/{post.pk}/"
+    # ... see the findings marked in the text and the high risk ...
+    assert page.get_by_text("Risiko: hoch").first.is_visible()
+    marked = page.locator("p.marked mark").all_inner_texts()
+    assert {"Leon", "Krause"} <= set(" ".join(marked).split())
+    assert any("17" in text for text in marked)
+    # ... and rewrite it without them.
+    page.goto(f"{base}/oeffentlichkeit/{post.pk}/bearbeiten/")
+    page.fill("textarea[name=text]", "Jeden Donnerstag von 14 bis 17 Uhr, ohne Termin.")
+    submit(page, "main form.stacked button[type=submit]")
+    # An event's time may stay (a low finding); nothing that points at a person does.
+    assert page.get_by_text("Risiko: hoch").count() == 0
+    assert "Leon" not in " ".join(page.locator("p.marked mark").all_inner_texts())
     submit(page, "form[action$='/einreichen/'] button[type=submit]")
     assert Post.objects.get().state == PostState.SUBMITTED
     # The author sees no approve button on the own post.
