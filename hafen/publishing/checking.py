@@ -104,5 +104,11 @@ def check_post_text(organisation_id: int, text: str) -> CheckOutcome | None:
     return findings, Risk(result.risk)
 
 
+def whole_post(title: str, text: str) -> str:
+    """What the public reads: the title is checked with the text, so that a name in the
+    title, or details split between title and text, count as well."""
+    return f"{title}\n\n{text}"
+
+
 def needs_justification(outcome: CheckOutcome | None) -> bool:
     return outcome is not None and outcome[1] == Risk.HIGH

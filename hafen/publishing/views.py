@@ -33,6 +33,9 @@ from hafen.publishing.models import (
     PostState,
 )
 
+# Findings only the whole post has: details that together point at a person.
+WHOLE_POST_CATEGORIES = ("combination", "unchecked")
+
 
 def _organisation_id(request: StaffRequest) -> int:
     if request.user.organisation_id is None:
@@ -141,6 +144,10 @@ def post_detail(request: StaffRequest, post_id: int) -> HttpResponse:
     version = post.current_version
     assert version is not None
     outcome = checking.check_post_text(post.organisation_id, version.text)
+    title_check = checking.check_post_text(post.organisation_id, version.title)
+    whole = checking.check_post_text(
+        post.organisation_id, checking.whole_post(version.title, version.text)
+    )
     is_approver = access.is_approver(request.user, post.organisation_id)
     deliveries = queries.deliveries_of(post)
     return render(
@@ -149,10 +156,20 @@ def post_detail(request: StaffRequest, post_id: int) -> HttpResponse:
         {
             "post": post,
             "version": version,
-            "check": outcome,
-            "risk": checking.RISK_LABELS[outcome[1]] if outcome else None,
+            "check": whole,
+            "risk": checking.RISK_LABELS[whole[1]] if whole else None,
+            "findings": [
+                *(title_check[0] if title_check else []),
+                *(outcome[0] if outcome else []),
+                *(f for f in (whole[0] if whole else []) if f.category in WHOLE_POST_CATEGORIES),
+            ],
+            "title_segments": (
+                checking.segments(version.title, title_check[0])
+                if title_check and title_check[0]
+                else []
+            ),
             "segments": checking.segments(version.text, outcome[0]) if outcome else [],
-            "needs_justification": checking.needs_justification(outcome),
+            "needs_justification": checking.needs_justification(whole),
             "images": list(post.images.all()),
             "channels": list(post.channels.all()),
             "comments": list(post.comments.select_related("author", "version")),

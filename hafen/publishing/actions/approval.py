@@ -57,7 +57,10 @@ def submit(user: User, post: Post, *, version_id: int | None, justification: str
     if not post.channels.exists():
         raise PublishingError(_("Choose at least one channel before submitting."))
     assert post.current_version is not None
-    outcome = checking.check_post_text(post.organisation_id, post.current_version.text)
+    version = post.current_version
+    outcome = checking.check_post_text(
+        post.organisation_id, checking.whole_post(version.title, version.text)
+    )
     justification = justification.strip()
     if checking.needs_justification(outcome) and not justification:
         raise PublishingError(

@@ -259,3 +259,12 @@ def test_a_clients_name_in_a_draft_is_found_without_saying_whose_case_it_is(
     refused = _submit(comms, post)
     assert "write down why it may be published as it is" in refused.content.decode()
     assert _state(post) == PostState.DRAFT
+
+
+def test_a_name_in_the_title_counts_as_much_as_one_in_the_text(comms, news):
+    post = draft(comms, title="Danke, Mehmet Yilmaz!", text="Er hat beim Umzug geholfen.")
+    page = browser(comms).get(_page(post)).content.decode()
+    assert "Risk: high" in page and "<mark" in page
+    refused = _submit(comms, post)
+    assert "write down why it may be published as it is" in refused.content.decode()
+    assert _state(post) == PostState.DRAFT
