@@ -140,6 +140,7 @@ def main() -> None:
 
         browser = Client()
         browser.force_login(User.objects.get(username="datenschutz"))
+        browser.get("/datenschutz/")  # warm: URL configuration, templates, first session
         started = time.perf_counter()
         response = browser.get("/datenschutz/aufbewahrung/vorschau/")
         page = time.perf_counter() - started
