@@ -44,7 +44,12 @@ from hafen.privacy.models import AuditEntry, DataKey
 from hafen.privacy.retention import engine
 from hafen.privacy.retention.models import DeletionLog
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Client messages are compared whole: the team must be in its office hours, or the
+# door's automatic away reply (with emergency numbers) joins the conversation.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("during_office_hours"),
+]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 CHAT_SECRET = "Ich schlafe seit Montag bei meiner Tante"
