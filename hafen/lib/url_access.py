@@ -212,6 +212,10 @@ RULES: dict[str, Rule] = {
     "publishing:news_atom": PUBLIC,
     "publishing:news_post": PUBLIC,
     "publishing:news_image": PUBLIC,
+    # the newsletter: subscribing, and the links of its mails (which carry a keyed token)
+    "publishing:newsletter_subscribe": PUBLIC,
+    "publishing:newsletter_confirm": PUBLIC,
+    "publishing:newsletter_unsubscribe": PUBLIC,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,
