@@ -183,6 +183,9 @@ class PostVersion(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=MAX_TITLE_CHARS)
     text = models.TextField(_("text"))
+    # The recognisability check's risk of this wording when it was saved: "none", "low",
+    # "medium", "high"; "" when the check was not available (or before it was kept).
+    risk = models.CharField(max_length=10, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
