@@ -216,6 +216,10 @@ RULES: dict[str, Rule] = {
     "publishing:newsletter_subscribe": PUBLIC,
     "publishing:newsletter_confirm": PUBLIC,
     "publishing:newsletter_unsubscribe": PUBLIC,
+    # figures measured from the live system: leadership only, counts without content
+    "figures:index": _LEAD,
+    "figures:section": _LEAD,
+    "figures:download": _LEAD,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -224,6 +224,9 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "delivery_id": post.deliveries.get().pk,
         "channel_id": post.deliveries.get().channel_id,
         "subscriber_id": subscriber.pk,
+        # figures: a page and one of its tables
+        "slug": "erreichbarkeit",
+        "key": "reachability_teams",
     }
     return {
         "kwargs": kwargs,
