@@ -12,12 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import (
-    ExtractHour,
-    ExtractIsoWeekDay,
-    ExtractMinute,
-    TruncMonth,
-)
+from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -26,6 +21,7 @@ from hafen.bridge import queries as bridge_queries
 from hafen.cases.models import Case
 from hafen.conversations.models import Conversation, DoorSettings, Message, Origin, Sender
 from hafen.publishing.models import ChannelKind, Delivery, DeliveryState, Post, PostVersion
+from hafen.strategy.figures import localtime
 from hafen.strategy.figures import suppression as s
 from hafen.strategy.figures.period import Period, Scope, month_start
 
@@ -76,21 +72,13 @@ def reachability(scope: Scope, period: Period) -> Reachability:
     arrived outside the team's office hours (as they are set now)."""
     teams = scope.teams()
     doors = _doors([team.pk for team in teams])
-    grouped = (
-        Message.objects.filter(
-            sender=Sender.CLIENT,
-            conversation__team_id__in=list(doors),
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        )
-        .annotate(
-            weekday=ExtractIsoWeekDay("created_at"),
-            hour=ExtractHour("created_at"),
-            minute=ExtractMinute("created_at"),
-        )
-        .values_list("conversation__team_id", "weekday", "hour", "minute")
-        .annotate(n=Count("pk"))
-        .order_by()
+    grouped = localtime.count_by(
+        Message.objects.filter(sender=Sender.CLIENT, conversation__team_id__in=list(doors)),
+        "created_at",
+        ("weekday", "hour", "minute"),
+        ("conversation__team_id",),
+        period.since,
+        period.until,
     )
     grid = [[0] * 24 for _day in range(7)]
     per_team: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -99,7 +87,7 @@ def reachability(scope: Scope, period: Period) -> Reachability:
         for team_id, door in doors.items()
         for day in range(1, 8)
     }
-    for team_id, weekday, hour, minute, n in grouped:
+    for (team_id, weekday, hour, minute), n in grouped.items():
         grid[weekday - 1][hour] += n
         moment = time(hour, minute)
         inside = any(start <= moment < end for start, end in intervals[(team_id, weekday)])
@@ -328,7 +316,7 @@ class Volume:
 def _by_month(
     queryset: QuerySet[Any], field: str, team_field: str, counted: str = "pk"
 ) -> dict[tuple[int, date], int]:
-    """How many ``counted`` (distinct) per team and local month of ``field``."""
+    """How many ``counted`` (distinct) per team and local month of a date field."""
     rows = (
         queryset.annotate(month=TruncMonth(field))
         .values_list(team_field, "month")
@@ -337,29 +325,22 @@ def _by_month(
     )
     counts: dict[tuple[int, date], int] = defaultdict(int)
     for team_id, month, n in rows:
-        day = month.date() if isinstance(month, datetime) else month
-        counts[(team_id, month_start(day))] += n
+        counts[(team_id, month_start(month))] += n
     return counts
 
 
 def volume(scope: Scope, period: Period) -> Volume:
     teams = scope.teams()
     team_ids = [team.pk for team in teams]
-    new = _by_month(
-        Conversation.objects.filter(
-            team_id__in=team_ids, created_at__gte=period.since, created_at__lt=period.until
-        ),
-        "created_at",
-        "team_id",
+    months = period.months()
+    new = localtime.count_by_month(
+        Conversation.objects.filter(team_id__in=team_ids), "created_at", "team_id", months
     )
-    active = _by_month(
-        Message.objects.filter(
-            conversation__team_id__in=team_ids,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        ).exclude(sender=Sender.SYSTEM),
+    active = localtime.count_by_month(
+        Message.objects.filter(conversation__team_id__in=team_ids).exclude(sender=Sender.SYSTEM),
         "created_at",
         "conversation__team_id",
+        months,
         counted="conversation_id",
     )
     opened = _by_month(
