@@ -186,7 +186,7 @@ def _calendar(user: User, only_mine: bool) -> bytes:
             description = (_("You are signed up.") + "\n\n" + description).strip()
         if description:
             entry.add("description", description)
-        entry.add("categories", [item.get_kind_display()])
+        entry.add("categories", [str(item.get_kind_display())])
         calendar.add_component(entry)
     return bytes(calendar.to_ical())
 
