@@ -14,7 +14,8 @@ from hafen.accounts.models import Organisation, User
 from hafen.cases.models import Case
 from hafen.network import actions
 from hafen.network.models import EventKind, Partner, ReferralOutcome
-from hafen.privacy.consent.models import ConsentMethod
+from hafen.privacy.consent import queries as consent_queries
+from hafen.privacy.consent.models import ConsentKind, ConsentMethod
 
 PARTNERS = [
     {
@@ -103,19 +104,19 @@ def create_demo_network(organisation: Organisation) -> list[Partner]:
 
     case = Case.objects.filter(organisation=organisation, pseudonym="Leon K.").first()
     if case is not None:
+        # The demo case may carry a withdrawn referral consent: Leon agreed again today.
+        standing = consent_queries.current_consent(ConsentKind.REFERRAL, case)
+        today = timezone.localdate()
         referral = actions.refer(
             counsellor,
             case,
             debt,
             passed_on="Schulden bei zwei Mobilfunkanbietern; Leon möchte ein P-Konto.",
-            referred_on=timezone.localdate() - timedelta(days=5),
-            consent_method=ConsentMethod.WRITTEN,
-            consent_given_on=timezone.localdate() - timedelta(days=6),
+            referred_on=today,
+            consent_method="" if standing else ConsentMethod.WRITTEN,
+            consent_given_on=None if standing else today,
         )
         actions.set_outcome(
-            counsellor,
-            referral,
-            outcome=ReferralOutcome.ACCEPTED,
-            outcome_on=timezone.localdate() - timedelta(days=2),
+            counsellor, referral, outcome=ReferralOutcome.ACCEPTED, outcome_on=today
         )
     return partners
