@@ -10,7 +10,8 @@ class NetworkConfig(AppConfig):
     The domain layer: ``models``, ``access`` (the one door), ``actions`` (every write,
     audited), ``queries`` (reads and the referral figures), ``csv_io``, ``retention`` and
     ``reminders`` (the daily ``tasks``). The case page shows a case's referrals through
-    ``views.case_panel``; the start page gets ``panels.network_panel`` for every role.
+    ``views.case_panel``, a conversation page through ``linking``; the start page gets
+    ``panels.network_panel`` for every role.
     """
 
     name = "hafen.network"
@@ -18,7 +19,10 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from hafen.home.roles import PANELS, Panel
+        from hafen.network import linking
         from hafen.network.panels import network_panel
+
+        linking.register()  # "refer to a partner" on a conversation linked to a case file
 
         panel = Panel("network/panel_network.html", network_panel)
         for role in PANELS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hafen.accounts.models import Team
@@ -135,7 +136,7 @@ def test_a_withdrawn_consent_stops_referrals(counsellor, case, partner) -> None:
     consent_actions.withdraw_consent(
         counsellor, ConsentKind.REFERRAL, case, withdrawn_on=timezone.localdate()
     )
-    with pytest.raises(Exception, match="consent"):
+    with pytest.raises(ValidationError, match="has not consented"):
         actions.refer(counsellor, case, partner, passed_on=SECRET, referred_on=timezone.localdate())
     page = browse(counsellor).get(f"/netzwerk/vermittlung/fall/{case.pk}/")
     assert b"withdrawn on" in page.content and b'name="consent_method"' in page.content
@@ -183,16 +184,19 @@ def test_a_restricted_case_takes_no_referral(counsellor, case, partner, dpo) -> 
     )
     retention_actions.restrict_processing(dpo, case, "Die Klientin bestreitet die Richtigkeit.")
     browser = browse(counsellor)
+    outcome_url = f"/netzwerk/vermittlung/{referral.pk}/ergebnis/"
+    accepted = {"outcome": "accepted", "outcome_on": timezone.localdate().isoformat()}
 
-    assert browser.get(f"/netzwerk/vermittlung/fall/{case.pk}/").status_code in (302, 403)
-    assert browser.post(f"/netzwerk/vermittlung/fall/{case.pk}/", _form(partner)).status_code in (
-        302,
-        403,
-    )
-    assert browser.post(
-        f"/netzwerk/vermittlung/{referral.pk}/ergebnis/",
-        {"outcome": "accepted", "outcome_on": timezone.localdate().isoformat()},
-    ).status_code in (302, 403)
+    # Without the reasoned step: to the form that asks for the purpose.
+    asked = browser.get(f"/netzwerk/vermittlung/fall/{case.pk}/")
+    assert asked.status_code == 302 and "/datenschutz/" in asked["Location"]
+    # With it: read, but never write (Art. 18 DSGVO).
+    retention_actions.open_restricted(counsellor, case, "Rechtsanspruch der Klientin prüfen")
+    assert browser.get(f"/netzwerk/vermittlung/fall/{case.pk}/").status_code == 403
+    assert browser.post(f"/netzwerk/vermittlung/fall/{case.pk}/", _form(partner)).status_code == 403
+    assert browser.post(outcome_url, accepted).status_code == 403
+    page = browser.get(f"/faelle/{case.pk}/").content.decode()
+    assert SECRET in page and "Record the outcome" not in page
     assert Referral.objects.count() == 1
     assert Referral.objects.get().outcome == ReferralOutcome.OPEN
 
@@ -285,3 +289,20 @@ def test_referral_counts_per_partner_and_month(counsellor, org, outsider) -> Non
     ]
     assert queries.referral_counts(org, date(2026, 4, 30), date(2026, 3, 1)) == []
     assert queries.referral_counts(org, date(2025, 1, 1), date(2025, 12, 31)) == []
+
+
+def test_a_conversation_linked_to_a_case_leads_to_its_referral(
+    counsellor, case, during_office_hours
+) -> None:
+    from hafen.cases import actions as case_actions
+    from hafen.conversations.tests.conftest import start_conversation
+
+    door = start_conversation("jugendberatung")
+    page = f"/posteingang/{door.conversation.pk}/"
+    referral_url = f"/netzwerk/vermittlung/fall/{case.pk}/"
+    assert referral_url not in browse(counsellor).get(page).content.decode()  # not linked yet
+
+    case_actions.link_conversation(counsellor, case, door.conversation)
+
+    assert referral_url in browse(counsellor).get(page).content.decode()
+    assert browse(counsellor).get(referral_url).status_code == 200
