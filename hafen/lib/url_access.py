@@ -238,6 +238,14 @@ RULES: dict[str, Rule] = {
     "network:event_attend": _NETWORK_READ,
     "network:feed_settings": STAFF,
     "network:feed": PUBLIC,
+    # the newsletter: subscribing, and the links of its mails (which carry a keyed token)
+    "publishing:newsletter_subscribe": PUBLIC,
+    "publishing:newsletter_confirm": PUBLIC,
+    "publishing:newsletter_unsubscribe": PUBLIC,
+    # figures measured from the live system: leadership only, counts without content
+    "figures:index": _LEAD,
+    "figures:section": _LEAD,
+    "figures:download": _LEAD,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -49,6 +49,9 @@ from hafen.lib.url_access import (
 from hafen.network import actions as network_actions
 from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
+from hafen.publishing import newsletter
+from hafen.publishing.actions import channels as publishing_channels
+from hafen.publishing.models import ChannelKind, Subscriber
 from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
 
@@ -198,6 +201,16 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         consent_method="written",
         consent_given_on=today(),
     )
+    letter = publishing_channels.create_channel(
+        users["comms"], kind=ChannelKind.NEWSLETTER, name="Rundbrief"
+    )
+    publishing_channels.configure_channel(
+        users["comms"], letter,
+        {"host": "127.0.0.1", "security": "none", "from_address": "rundbrief@verein.example"},
+        None,
+    )
+    newsletter.subscribe(letter, "leserin@example.org", language="de")
+    subscriber = Subscriber.objects.get(channel=letter)
 
     kwargs = {
         "role": "dpo",
@@ -240,6 +253,10 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "event_id": network_event.pk,
         "referral_id": referral.pk,
         "feed_token": network_actions.renew_feed_token(users["volunteer"]),
+        "subscriber_id": subscriber.pk,
+        # figures: a page and one of its tables
+        "slug": "erreichbarkeit",
+        "key": "reachability_teams",
     }
     return {
         "kwargs": kwargs,
@@ -249,6 +266,10 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
             "seq": street_posted.message.seq,
         },
         "handover_token": handover.token,
+        "newsletter_tokens": {
+            "publishing:newsletter_confirm": newsletter.link_token(subscriber, "confirm"),
+            "publishing:newsletter_unsubscribe": newsletter.link_token(subscriber, "unsubscribe"),
+        },
         "browsers": {
             "anonymous": Client(),
             "client": door.browser,
@@ -270,6 +291,8 @@ def _url(route: Route, world: dict[str, Any], variant: str) -> str:
     kwargs = dict(world[variant or "kwargs"])
     if route.name == "bridge:landing":
         kwargs["token"] = world["handover_token"]
+    if route.name in world["newsletter_tokens"]:
+        kwargs["token"] = world["newsletter_tokens"][route.name]
     return reverse(route.name, kwargs={name: kwargs[name] for name in route.parameters})
 
 
