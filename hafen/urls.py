@@ -10,6 +10,7 @@ urlpatterns = [
     path("faelle/", include("hafen.cases.urls")),
     path("", include("hafen.publishing.urls")),
     path("datenschutz/", include("hafen.privacy.urls")),
+    path("netzwerk/", include("hafen.network.urls")),
     path("zahlen/", include("hafen.strategy.figures.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),

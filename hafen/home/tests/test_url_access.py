@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from hafen.accounts import actions as account_actions
@@ -45,6 +46,7 @@ from hafen.lib.url_access import (
     WEBSOCKET_RULES,
     Rule,
 )
+from hafen.network import actions as network_actions
 from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
 from hafen.publishing import newsletter
@@ -178,6 +180,27 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     )
     handover = bridge_actions.create_handover(counsellor, team=youth, channel="instagram")
     post = published_post(users["comms"], users["leader"])  # on the news page, with an image
+    partner = network_actions.create_partner(counsellor, name="Schuldnerberatung Nord")
+    contact = network_actions.add_contact(counsellor, partner, name="Sabine Krüger")
+    agreement = network_actions.create_agreement(
+        counsellor, partner, title="Sprechstunde", responsible=counsellor, review_on=today()
+    )
+    network_event = network_actions.create_event(
+        counsellor,
+        title="Fachtag",
+        kind="conference",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    referral = network_actions.refer(
+        counsellor,
+        case,
+        partner,
+        passed_on="Schulden",
+        referred_on=today(),
+        consent_method="written",
+        consent_given_on=today(),
+    )
     letter = publishing_channels.create_channel(
         users["comms"], kind=ChannelKind.NEWSLETTER, name="Rundbrief"
     )
@@ -223,6 +246,13 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "image_id": post.images.get().pk,
         "delivery_id": post.deliveries.get().pk,
         "channel_id": post.deliveries.get().channel_id,
+        # the partner network: the counsellor's partner, event and a referral in the case
+        "partner_id": partner.pk,
+        "contact_id": contact.pk,
+        "agreement_id": agreement.pk,
+        "event_id": network_event.pk,
+        "referral_id": referral.pk,
+        "feed_token": network_actions.renew_feed_token(users["volunteer"]),
         "subscriber_id": subscriber.pk,
         # figures: a page and one of its tables
         "slug": "erreichbarkeit",

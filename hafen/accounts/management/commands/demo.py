@@ -19,6 +19,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is not allowed in production mode.")
         from hafen.cases import demo as cases_demo
         from hafen.conversations import demo as conversations_demo
+        from hafen.network import demo as network_demo
         from hafen.publishing import demo as publishing_demo
 
         if not demo.demo_exists():
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 f"{len(made_posts)} demo posts; public news: "
                 f"{settings.HAFEN_BASE_URL}/n/{organisation.slug}/"
             )
+            partners = network_demo.create_demo_network(organisation)
+            self.stdout.write(f"{len(partners)} partner organisations, events and a referral.")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
             for account in demo.DEMO_ACCOUNTS:
