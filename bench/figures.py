@@ -31,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import ROOT, environment, measure  # the same throwaway setup
 
-PAGES = ("erreichbarkeit", "antwortzeiten", "bruecke", "umfang", "oeffentlichkeit")
+PAGES = ("erreichbarkeit", "antwortzeiten", "bruecke", "umfang", "oeffentlichkeit", "netzwerk")
 ORIGINS = (
     ["door"] * 70 + ["instagram"] * 12 + ["facebook"] * 6 + ["whatsapp"] * 8 + ["email"] * 4
 )

@@ -246,6 +246,7 @@ RULES: dict[str, Rule] = {
     "figures:index": _LEAD,
     "figures:section": _LEAD,
     "figures:download": _LEAD,
+    "figures:report": _LEAD,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -568,3 +568,78 @@ def publishing(scope: Scope, period: Period) -> Publishing:
         month_rows,
     )
     return Publishing(by_channel, by_month, sum(d for _p, d in counts.values()))
+
+
+# --- network ---------------------------------------------------------------------------
+
+
+@dataclass
+class Network:
+    referrals: s.Table  # per partner
+    events: s.Table  # per kind of event
+    referred: int
+
+
+def network(scope: Scope, period: Period) -> Network:
+    """Referrals to partners (with their outcome) and the events staff went to."""
+    from hafen.network.models import Event, EventKind, Referral, ReferralOutcome
+
+    referrals = (
+        Referral.objects.filter(
+            team_id__in=scope.team_ids(),
+            referred_on__gte=period.first,
+            referred_on__lte=period.last_day,
+        )
+        .values_list("partner__name")
+        .annotate(
+            n=Count("pk"),
+            taken_up=Count(
+                "pk",
+                filter=Q(outcome__in=[ReferralOutcome.ACCEPTED, ReferralOutcome.COMPLETED]),
+            ),
+        )
+        .order_by("partner__name")
+    )
+    rows = [
+        s.Row(name, [s.count(n), s.count(taken), s.share(taken, n)]) for name, n, taken in referrals
+    ]
+    _protect_columns(rows, 2)
+    total = sum(n for _name, n, _taken in referrals)
+    taken_total = sum(taken for _name, _n, taken in referrals)
+    rows.append(
+        s.Row(
+            _("All partners"),
+            [s.count(total), s.count(taken_total), s.share(taken_total, total)],
+        )
+    )
+    events = (
+        Event.objects.filter(
+            organisation=scope.organisation,
+            starts_at__gte=period.since,
+            starts_at__lt=period.until,
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk", distinct=True), going=Count("attendees"))
+        .order_by("kind")
+    )
+    labels = dict(EventKind.choices)
+    # Events and who of the staff went are the organisation's own work: not suppressed.
+    event_rows = [
+        s.Row(str(labels.get(kind, kind)), [s.number(n, str(n)), s.number(going, str(going))])
+        for kind, n, going in events
+    ]
+    return Network(
+        s.Table(
+            "network_referrals",
+            _("Referrals to partner organisations"),
+            [_("Partner"), _("Referrals"), _("Accepted or completed"), _("Share")],
+            rows,
+        ),
+        s.Table(
+            "network_events",
+            _("Events of the network"),
+            [_("Kind of event"), _("Events"), _("Staff who went")],
+            event_rows,
+        ),
+        total,
+    )

@@ -115,3 +115,36 @@ class FiguresFilter(forms.Form):
                 self.cleaned_data.get("team"),
             )
         return Scope(self.organisation)
+
+
+class ReportForm(forms.Form):
+    """The year (and facility) of an annual report."""
+
+    jahr = forms.IntegerField(
+        label=_("Year"),
+        error_messages={"invalid": _("Please give a year, for example 2026.")},
+    )
+    einrichtung = forms.ModelChoiceField(
+        label=_("Facility"),
+        queryset=Facility.objects.none(),
+        required=False,
+        empty_label=_("The whole organisation"),
+        error_messages={"invalid_choice": _("This facility is not one of your organisation.")},
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        field = self.fields["einrichtung"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Facility.objects.filter(organisation=organisation)
+        self.fields["jahr"].initial = timezone.localdate().year - 1
+
+    def clean_jahr(self) -> int:
+        year: int = self.cleaned_data["jahr"]
+        if not 2000 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("Please choose a year from 2000 to this year."))
+        return year
+
+    def scope(self) -> Scope:
+        return Scope(self.organisation, self.cleaned_data.get("einrichtung"))

@@ -18,8 +18,8 @@ from hafen.accounts.access import has_role, require_role
 from hafen.accounts.models import Organisation, Role
 from hafen.lib.http import StaffRequest
 from hafen.privacy import audit
-from hafen.strategy.figures import charts, compute, export
-from hafen.strategy.figures.forms import FiguresFilter
+from hafen.strategy.figures import charts, compute, export, report
+from hafen.strategy.figures.forms import FiguresFilter, ReportForm
 from hafen.strategy.figures.period import Period, Scope
 from hafen.strategy.figures.suppression import MIN_COUNT, PROTECTED, Table
 
@@ -66,12 +66,18 @@ def _publishing(scope: Scope, period: Period) -> list[tuple[Table, SafeString | 
     return [(figure.by_month, None), (figure.by_channel, None)]
 
 
+def _network(scope: Scope, period: Period) -> list[tuple[Table, SafeString | None]]:
+    figure = compute.network(scope, period)
+    return [(figure.referrals, None), (figure.events, None)]
+
+
 SECTIONS = [
     Section("erreichbarkeit", _("Reachability"), _reachability),
     Section("antwortzeiten", _("Response times"), _responses),
     Section("bruecke", _("Bridge"), _bridge),
     Section("umfang", _("Volume"), _volume),
     Section("oeffentlichkeit", _("Public communication"), _publishing),
+    Section("netzwerk", _("Network"), _network),
 ]
 _BY_SLUG = {section.slug: section for section in SECTIONS}
 
@@ -148,3 +154,33 @@ def download(request: StaffRequest, slug: str, key: str) -> HttpResponse:
     name = f"hafen-{key}-{period.first:%Y-%m}-{period.last:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@never_cache
+@require_GET
+@login_required
+def annual_report(request: StaffRequest) -> HttpResponse:
+    """The form, and with a year the report as a page (``?format=pdf``: as a PDF)."""
+    organisation = _organisation(request)
+    form = ReportForm(request.GET or None, organisation=organisation)
+    if not form.is_bound:
+        return render(request, "strategy/figures/report_form.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "strategy/figures/report_form.html", {"form": form}, status=400)
+    made = report.build(form.scope(), form.cleaned_data["jahr"])
+    if request.GET.get("format") == "pdf":
+        audit.record(
+            "figures.report_downloaded",
+            actor=request.user,
+            organisation_id=organisation.pk,
+            year=made.year,
+        )
+        response = HttpResponse(report.report_pdf(made), content_type="application/pdf")
+        name = f"jahresbericht-{made.year}-{organisation.slug}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "strategy/figures/report.html",
+        {"form": form, "report": made, "query": request.GET.urlencode(), "min_count": MIN_COUNT},
+    )
