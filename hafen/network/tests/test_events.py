@@ -178,7 +178,8 @@ def test_the_feed_parses_with_a_standard_parser(counsellor, volunteer, outsider,
     first = events["Fachtag Digitale Soziale Arbeit"]
     assert first.decoded("DTSTART") == going.starts_at
     assert str(first["LOCATION"]) == "Bürgerhaus Nord"
-    assert "You are signed up." in str(first["DESCRIPTION"])
+    # A calendar app asks in no language: the feed speaks the installation's (German).
+    assert "Sie sind angemeldet." in str(first["DESCRIPTION"])
     assert len({str(item["UID"]) for item in events.values()}) == 2
 
     mine = icalendar.Calendar.from_ical(client.get(url, {"nur": "meine"}).content)
