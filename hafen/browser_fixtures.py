@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -58,6 +60,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
   );
 });
 """
+
+T = TypeVar("T")
 
 
 def require_chromium() -> None:
@@ -179,3 +183,29 @@ def submit(page: Page, button: str) -> None:
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def in_a_thread(work: Callable[[], T]) -> T:
+    """Run ORM work that sends realtime events outside Playwright's event loop thread.
+
+    The events go out through ``async_to_sync``, which refuses to run in a thread
+    with a running event loop, as the Playwright thread has.
+    """
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as error:
+            failure.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the database work did not end within 30 s"
+    if failure:
+        raise failure[0]
+    return result[0]

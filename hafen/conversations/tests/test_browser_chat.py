@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.sessions.models import Session
-from django.db import connections
 from django.utils import translation
 
 from hafen.accounts.demo import DEMO_PASSWORD
@@ -34,6 +32,7 @@ from hafen.accounts.models import Team, User
 from hafen.bridge.models import Handover
 from hafen.browser_fixtures import (
     Watched,
+    in_a_thread,
     launched_browser,
     path_of,
     require_chromium,
@@ -64,8 +63,6 @@ RECONNECT_SECONDS = 40
 SOCKET_REFUSED = r"console error: WebSocket connection to 'ws://[^']+/ws/k/' failed"
 # What the page says while it has no connection (door.js, from the page's JSON texts).
 _OFFLINE = "No connection. Your message is kept and sent as soon as the connection is back."
-
-T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- browser and server
@@ -172,32 +169,6 @@ def _wait_until(
 
 def _live(page: Page, sockets: Sockets, whose: str, seconds: float = 10) -> None:
     _wait_until(page, sockets.live, lambda: f"{whose} socket: {sockets}", seconds)
-
-
-def _in_a_thread(work: Callable[[], T]) -> T:
-    """Run ORM work that sends realtime events outside Playwright's event loop thread.
-
-    The events go out through ``async_to_sync``, which refuses to run in a thread
-    with a running event loop, as the Playwright thread has.
-    """
-    result: list[T] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(work())
-        except BaseException as error:
-            failure.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive(), "the database work did not end within 30 s"
-    if failure:
-        raise failure[0]
-    return result[0]
 
 
 def _german(text: str) -> str:
@@ -396,7 +367,7 @@ def test_without_javascript_check_for_new_answers_loads_the_answer(
     page = client.page
     _write(page, "Ist jemand da?", javascript=False)
     conversation = _only_conversation()
-    _in_a_thread(lambda: actions.post_staff_message(counsellor, conversation.pk, "Ja, hier."))
+    in_a_thread(lambda: actions.post_staff_message(counsellor, conversation.pk, "Ja, hier."))
 
     # Where the client is after every message sent without JavaScript.
     assert page.url.endswith("/gespraech/#latest")
@@ -415,7 +386,7 @@ def test_a_client_comes_back_with_the_code_in_a_fresh_browser(people, server, co
     _write(first.page, "Zweite Nachricht")
     _delivered(first.page, "Zweite Nachricht")
     conversation = _only_conversation()
-    _in_a_thread(lambda: actions.post_staff_message(counsellor, conversation.pk, "Antwort"))
+    in_a_thread(lambda: actions.post_staff_message(counsellor, conversation.pk, "Antwort"))
     first.assert_clean()
 
     later = people.client()
@@ -604,7 +575,7 @@ def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(
     expect(page.locator("#connection")).to_have_text(_german(_OFFLINE))
     missed = ["Während der Pause geschrieben", "Und noch etwas"]
     for text in missed:
-        _in_a_thread(
+        in_a_thread(
             lambda text=text: actions.post_staff_message(counsellor, conversation.pk, text)
         )
     server.start()

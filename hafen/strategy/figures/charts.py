@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from hafen.strategy.figures.suppression import Table
 
-WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH, VALUE_WIDTH = 640, 18, 6, 190, 70
+WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH, VALUE_WIDTH = 720, 18, 6, 270, 70
 
 
 def bars(table: Table, column: int, title: str) -> SafeString:
@@ -32,7 +32,7 @@ def bars(table: Table, column: int, title: str) -> SafeString:
                 '<text x="{}" y="{}" class="chart-value">{}</text>',
                 LABEL_WIDTH - 8,
                 y + BAR_HEIGHT - 5,
-                label[:32],
+                label[:44],
                 LABEL_WIDTH,
                 y,
                 f"{width:.1f}",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 MIN_COUNT: int = getattr(settings, "HAFEN_FIGURES_MIN_COUNT", 5)
@@ -61,8 +62,8 @@ def hours_text(hours: float) -> str:
     if hours < 1:
         return _("%(minutes)d min") % {"minutes": round(hours * 60)}
     if hours < 48:
-        return _("%(hours).1f h") % {"hours": hours}
-    return _("%(days).1f days") % {"days": hours / 24}
+        return _("%(hours)s h") % {"hours": formats.number_format(hours, 1)}
+    return _("%(days)s days") % {"days": formats.number_format(hours / 24, 1)}
 
 
 def quantile(values: Sequence[float], which: float) -> Cell:

@@ -84,6 +84,10 @@ def answered(youth, counsellor) -> None:
 
 @pytest.fixture
 def october(youth, street) -> None:
+    fill_october(youth, street)
+
+
+def fill_october(youth: Team, street: Team) -> None:
     """Tuesday 6 October: six messages at 10:15 (open), five at 20:00 (closed); Saturday
     10 October: five at 11:00 (closed); Streetwork: two at Tuesday 14:00."""
     conversation = new_conversation(youth, at("2026-10-06", "08:00"))
