@@ -13,8 +13,10 @@ alternating, answers minutes to days later, a few automatic replies), --cases ca
 would have had; message bodies are placeholders (the figures never read a body).
 
 Then, as leadership, it requests every figures page for that year through Django's test
-client (middleware, access check, the queries, the template) and prints the median and
-maximum of --repeat runs in milliseconds. Aim: every page under 500 ms.
+client (middleware, access check, the queries, the template), and the annual report of
+the calendar year of the last month as a page and as a PDF, and prints the median and
+maximum of --repeat runs in milliseconds. Aim: every page under 500 ms, the report
+under 10 s.
 """
 
 from __future__ import annotations
@@ -259,6 +261,14 @@ def main() -> None:
 
             median, largest = measure(args.repeat, get)
             print(f"  {page:<20} {median:>10.0f} {largest:>10.0f}")
+        for label, suffix in (("report (page)", ""), ("report (PDF)", "&format=pdf")):
+
+            def report(suffix: str = suffix) -> None:
+                response = client.get(f"/zahlen/jahresbericht/?jahr={last.year}{suffix}")
+                assert response.status_code == 200, response.status_code
+
+            median, largest = measure(args.repeat, report)
+            print(f"  {label:<20} {median:>10.0f} {largest:>10.0f}")
 
 
 if __name__ == "__main__":
