@@ -173,32 +173,30 @@ WITH m AS (
     WHERE c.team_id IN ({teams}) AND msg.sender <> %s
       AND msg.created_at >= %s AND msg.created_at < %s
 ),
-starts AS (
-    SELECT conversation_id, team_id, created_at,
-           ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY seq) AS n
-    FROM m WHERE sender = %s AND (prev IS NULL OR prev = %s)
-),
-ends AS (
-    SELECT conversation_id, created_at,
-           ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY seq) AS n
-    FROM m WHERE sender = %s AND prev = %s
+w AS (
+    SELECT team_id, sender, prev, created_at,
+           MAX(CASE WHEN sender = %s AND (prev IS NULL OR prev = %s) THEN created_at END)
+               OVER (PARTITION BY conversation_id ORDER BY seq
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS waiting_since
+    FROM m
 )
-SELECT s.team_id, s.created_at, {seconds}
-FROM starts s JOIN ends e ON e.conversation_id = s.conversation_id AND e.n = s.n
+SELECT team_id, waiting_since, {seconds}
+FROM w WHERE sender = %s AND prev = %s AND waiting_since IS NOT NULL
 """
 _SECONDS = {
-    "sqlite": "(julianday(e.created_at) - julianday(s.created_at)) * 86400.0",
-    "postgresql": "EXTRACT(EPOCH FROM (e.created_at - s.created_at))",
+    "sqlite": "(julianday(created_at) - julianday(waiting_since)) * 86400.0",
+    "postgresql": "EXTRACT(EPOCH FROM (created_at - waiting_since))",
 }
 
 
 def _each_answer(team_ids: list[int], period: Period) -> dict[tuple[int, date], list[float]]:
     """Hours from the first unanswered client message to the team's next message.
 
-    In the database, with window functions: in each conversation the n-th client message
-    that follows the team (or opens the conversation) is answered by the n-th team
-    message that follows the client. Only numbers come back: a year of messages is one
-    query, not a loop over every message.
+    In the database, with window functions, in one pass over the messages in order: a
+    client message after the team's (or the first) starts a wait; the team's message
+    after the client's ends it, and the latest start so far (a running maximum: times
+    grow with the sequence) is when that wait began. Only numbers come back: a year of
+    messages is one query, not a loop over every message.
     """
     if not team_ids:
         return {}

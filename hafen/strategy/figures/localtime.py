@@ -70,23 +70,19 @@ def count_by(
     distinct values (see ``count_by_month`` for those)."""
     totals: dict[tuple[Any, ...], int] = {}
     if connection.vendor == "sqlite":
+        # One strftime a row ("2 14 05"), not one per part: the row count is what costs.
+        pattern = " ".join(_SQLITE_FORMATS[part] for part in parts)
         for start, end, offset in offset_pieces(since, until):
-            annotations = {
-                f"local_{part}": _Strftime(
-                    Value(_SQLITE_FORMATS[part]), F(field), Value(f"{offset:+d} seconds")
-                )
-                for part in parts
-            }
             rows = (
                 queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-                .annotate(**annotations)
-                .values_list(*group, *annotations)
+                .annotate(local=_Strftime(Value(pattern), F(field), Value(f"{offset:+d} seconds")))
+                .values_list(*group, "local")
                 .annotate(n=Count("pk"))
                 .order_by()
             )
             for *values, n in rows:
                 keys = list(values[: len(group)])
-                for part, raw in zip(parts, values[len(group) :], strict=True):
+                for part, raw in zip(parts, values[-1].split(" "), strict=True):
                     number = int(raw)
                     keys.append(7 if part == "weekday" and number == 0 else number)
                 key = tuple(keys)
