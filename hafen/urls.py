@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("hafen.bridge.urls")),
     path("faelle/", include("hafen.cases.urls")),
     path("", include("hafen.publishing.urls")),
+    path("", include("hafen.strategy.urls")),
     path("datenschutz/", include("hafen.privacy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         from hafen.cases import demo as cases_demo
         from hafen.conversations import demo as conversations_demo
         from hafen.publishing import demo as publishing_demo
+        from hafen.strategy import demo as strategy_demo
 
         if not demo.demo_exists():
             organisation = demo.create_demo()
@@ -34,6 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{len(made_posts)} demo posts; public news: "
                 f"{settings.HAFEN_BASE_URL}/n/{organisation.slug}/"
+            )
+            strategy = strategy_demo.create_demo_strategy(organisation)
+            self.stdout.write(
+                f"Communication strategy version {strategy.number}, signed by leadership."
             )
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
