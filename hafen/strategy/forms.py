@@ -36,6 +36,22 @@ MAX_HOURS = Decimal(60)
 REVIEW_HORIZON_DAYS = 5 * 366
 
 
+BLANK = [("", _("— please choose —"))]
+
+
+def _choice(label: Any, choices: Any) -> forms.ChoiceField:
+    """A required choice that starts blank: an untouched new row stays empty (and is not
+    saved), and a forgotten choice gets a message instead of a silent first option."""
+    return forms.ChoiceField(
+        label=label,
+        choices=lambda: [*BLANK, *(choices() if callable(choices) else choices)],
+        error_messages={
+            "required": _("Please choose one."),
+            "invalid_choice": _("Please choose from the list."),
+        },
+    )
+
+
 def _too_long(limit: int) -> dict[str, Any]:
     return {"max_length": _("Please keep it to at most %(limit)s characters.") % {"limit": limit}}
 
@@ -125,12 +141,8 @@ class ExpectationForm(forms.Form):
 
 class GoalForm(forms.Form):
     text = _text(_("Goal"), SHORT_TEXT)
-    metric = forms.ChoiceField(
-        label=_("Measured by"),
-        choices=metrics.metric_choices,
-        error_messages={"invalid_choice": _("Please choose a figure from the list.")},
-    )
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
+    metric = _choice(_("Measured by"), metrics.metric_choices)
+    direction = _choice(_("Direction"), Direction.choices)
     target = forms.DecimalField(
         label=_("Target value"),
         min_value=0,
@@ -147,7 +159,13 @@ class GoalForm(forms.Form):
             "max_decimal_places": _("Please use at most two decimal places."),
         },
     )
-    period = forms.ChoiceField(label=_("Period"), choices=Period.choices)
+    period = _choice(_("Period"), Period.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].error_messages["invalid_choice"] = _(
+            "Please choose a figure from the list."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -218,7 +236,7 @@ class ParticipantForm(forms.Form):
 
 class DeficitForm(forms.Form):
     description = _text(_("Known deficit"), SHORT_TEXT)
-    remedy = forms.ChoiceField(label=_("What helps"), choices=Remedy.choices)
+    remedy = _choice(_("What helps"), Remedy.choices)
     measure = _text(_("What is done"), SHORT_TEXT)
     due_on = forms.DateField(
         label=_("Done by"),

@@ -31,6 +31,7 @@ def _version_context(version: StrategyVersion, organisation_id: int) -> dict[str
         "version": version,
         "scopes": scope_list,
         "hours": queries.total_hours(scope_list),
+        "has_additions": any(not scope.is_empty for scope in scope_list[1:]),
     }
 
 

@@ -49,6 +49,7 @@ from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
 from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
+from hafen.strategy.demo import create_demo_strategy
 
 PERSONAS = [
     "anonymous",
@@ -175,6 +176,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     )
     handover = bridge_actions.create_handover(counsellor, team=youth, channel="instagram")
     post = published_post(users["comms"], users["leader"])  # on the news page, with an image
+    create_demo_strategy(org)  # version 1, signed by leadership
 
     kwargs = {
         "role": "dpo",
@@ -210,6 +212,8 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "image_id": post.images.get().pk,
         "delivery_id": post.deliveries.get().pk,
         "channel_id": post.deliveries.get().channel_id,
+        # the strategy: a section of the draft (``number`` above is also its version 1)
+        "section": "ziele",
     }
     return {
         "kwargs": kwargs,
