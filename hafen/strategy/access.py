@@ -20,6 +20,7 @@ from hafen.strategy.models import StrategyVersion
 
 EDIT_ROLES = (Role.LEADERSHIP, Role.COMMUNICATIONS)
 SIGN_ROLES = (Role.LEADERSHIP,)
+MAX_NUMBER = 2**31 - 1  # larger numbers in a URL are not versions (and overflow SQLite)
 
 
 def organisation_id(user: object) -> int:
@@ -42,7 +43,7 @@ def may_sign(user: object) -> bool:
 
 def access_version(user: object, number: int) -> StrategyVersion:
     """A version of the person's own organisation's strategy, for editors; 404 otherwise."""
-    if not may_edit(user):
+    if not may_edit(user) or number > MAX_NUMBER:
         raise Http404
     try:
         return StrategyVersion.objects.select_related(

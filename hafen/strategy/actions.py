@@ -64,9 +64,10 @@ def start_draft(user: User) -> StrategyVersion:
         with transaction.atomic():
             return _start_draft(user, organisation_id)
     except IntegrityError:
-        return StrategyVersion.objects.get(
-            strategy__organisation_id=organisation_id, state=VersionState.DRAFT
-        )
+        # Somebody else created the strategy or the draft in the same moment: the second
+        # try finds theirs.
+        with transaction.atomic():
+            return _start_draft(user, organisation_id)
 
 
 def _start_draft(user: User, organisation_id: int) -> StrategyVersion:

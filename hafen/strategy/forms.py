@@ -32,6 +32,8 @@ from hafen.strategy.models import (
 )
 
 MAX_BUDGET = Decimal(100_000_000)
+# Ids and revisions beyond a 32-bit integer are tampering; SQLite would not even compare them.
+MAX_ID = 2**31 - 1
 MAX_HOURS = Decimal(60)
 REVIEW_HORIZON_DAYS = 5 * 366
 
@@ -70,8 +72,8 @@ def _text(label: Any, limit: int, *, required: bool = True, area: bool = False) 
 class RevisionForm(forms.Form):
     """The draft's revision the person loaded: the optimistic check of every change."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
 
 class GuidelineChoiceField(forms.ModelChoiceField):

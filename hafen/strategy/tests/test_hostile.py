@@ -223,3 +223,22 @@ def test_bad_comparison_requests_get_a_clear_answer(org, leader):
     response = client.get("/strategie/vergleich/?von=2&bis=1")  # the wrong order is turned
     assert response.status_code == 200
     assert client.get("/strategie/entwurf/teil/unbekannt/").status_code == 404
+    assert client.get("/strategie/versionen/" + "9" * 30 + "/").status_code == 404
+
+
+def test_tampered_ids_and_revisions_change_nothing(org, boss):
+    draft = draft_of(org)
+    huge = "9" * 30
+    for data in (
+        {"version": huge, "revision": "1"},
+        {"version": str(draft.pk), "revision": huge},
+        {"version": "-1", "revision": "x"},
+        {},
+    ):
+        for url in ("/strategie/entwurf/unterschreiben/", "/strategie/entwurf/verwerfen/"):
+            response = boss.post(url, data)
+            assert response.status_code == 302, (url, data)
+            assert "out of date" in boss.get(response["Location"]).content.decode()
+        response = boss.post("/strategie/entwurf/teil/ziele/", {**data, **management(0)})
+        assert response.status_code == 302
+    assert draft_of(org).revision == draft.revision

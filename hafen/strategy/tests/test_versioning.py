@@ -191,3 +191,26 @@ def test_the_review_date_reminds_leadership_once(
     assert AuditEntry.objects.filter(action="strategy.review_reminded").count() == 1
     start = english(login_client(leader)).get("/start/leadership/").content.decode()
     assert "review date" in start
+
+
+def test_the_pages_need_as_many_queries_for_many_parts_as_for_few(org, leader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _signed_strategy(org, leader)
+    boss = login_client(leader)
+    boss.post("/strategie/entwurf/beginnen/")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert boss.get(url).status_code == 200
+        return len(queries)
+
+    pages = ["/strategie/", "/strategie/entwurf/", "/strategie/vergleich/"]
+    before = [count(url) for url in pages]
+    draft = draft_of(org)
+    post_goals(boss, draft, [{"text": f"Ziel {index}"} for index in range(12)])
+    draft.refresh_from_db()
+    sign(boss, draft)
+    boss.post("/strategie/entwurf/beginnen/")
+    assert [count(url) for url in pages] == before
