@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from hafen.accounts.models import Facility
-from hafen.strategy.models import Part, StrategyVersion, VersionState
+from hafen.strategy.models import Goal, Part, StrategyVersion, VersionState
 from hafen.strategy.sections import SECTIONS, Section, number
 
 
@@ -36,6 +37,20 @@ def versions(organisation_id: int) -> list[StrategyVersion]:
         StrategyVersion.objects.filter(strategy__organisation_id=organisation_id)
         .select_related("signed_by", "created_by")
         .order_by("-number")
+    )
+
+
+def signed_goals(organisation_id: int) -> list[Goal]:
+    """The goals in force, the organisation's and the facilities' (``facility`` set): what
+    the figures pages compare with the figure each goal names (``metrics.METRICS``)."""
+    return list(
+        Goal.objects.filter(
+            version__strategy__organisation_id=organisation_id,
+            version__state=VersionState.SIGNED,
+        )
+        .select_related("facility")
+        # The organisation's goals first on every database (NULL sorts last on PostgreSQL).
+        .order_by(F("facility_id").asc(nulls_first=True), "position", "pk")
     )
 
 

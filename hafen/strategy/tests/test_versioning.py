@@ -214,3 +214,16 @@ def test_the_pages_need_as_many_queries_for_many_parts_as_for_few(org, leader):
     sign(boss, draft)
     boss.post("/strategie/entwurf/beginnen/")
     assert [count(url) for url in pages] == before
+
+
+def test_the_daily_task_is_registered_and_the_figures_find_the_goals_in_force(org, leader):
+    from hafen.lib.periodic import REGISTRY
+    from hafen.strategy import metrics, queries
+    from hafen.strategy.tasks import remind_strategy_reviews
+
+    assert REGISTRY[remind_strategy_reviews.module_path][1] == timedelta(days=1)
+    assert remind_strategy_reviews.call() == 0
+    _signed_strategy(org, leader)
+    goals = queries.signed_goals(org.pk)
+    assert [goal.facility is not None for goal in goals] == [False, False, False, True]
+    assert all(goal.metric in metrics.METRICS for goal in goals)
