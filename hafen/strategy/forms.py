@@ -30,6 +30,7 @@ from hafen.strategy.models import (
     Period,
     Remedy,
 )
+from hafen.strategy.sections import number
 
 MAX_BUDGET = Decimal(100_000_000)
 # Ids and revisions beyond a 32-bit integer are tampering; SQLite would not even compare them.
@@ -176,8 +177,8 @@ class GoalForm(forms.Form):
         if metric is not None and target is not None and target > metric.unit.max_target:
             self.add_error(
                 "target",
-                _("For this figure the target can be at most %(max)s %(unit)s.")
-                % {"max": metric.unit.max_target, "unit": metric.unit.label},
+                _("For this figure the target can be at most %(max)s.")
+                % {"max": f"{number(metric.unit.max_target)} {metric.unit.label}".strip()},
             )
         return data
 

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class Unit:
     key: str
-    label: Promise  # shown after a number: "%", "hours"
+    label: Promise | str  # shown after a number: "%", "hours"; nothing after a count
     max_target: Decimal
 
 
 PERCENT = Unit("percent", _("%"), Decimal(100))
 HOURS = Unit("hours", _("hours"), Decimal(24 * 366))
-COUNT = Unit("count", _("number"), Decimal(1_000_000))
+COUNT = Unit("count", "", Decimal(1_000_000))
 
 
 @dataclass(frozen=True)

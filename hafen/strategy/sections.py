@@ -34,16 +34,19 @@ def number(value: Decimal | None) -> str:
 
 
 def _goal(part: Any) -> str:
-    return str(
-        _("%(text)s — %(metric)s %(direction)s %(target)s %(unit)s %(period)s")
-        % {
-            "text": part.text,
-            "metric": part.metric_label(),
-            "direction": part.get_direction_display(),
-            "target": number(part.target),
-            "unit": part.unit_label(),
-            "period": part.get_period_display(),
-        }
+    # A count has no unit: the blank it leaves is closed up.
+    return " ".join(
+        str(
+            _("%(text)s — %(metric)s %(direction)s %(target)s %(unit)s %(period)s")
+            % {
+                "text": part.text,
+                "metric": part.metric_label(),
+                "direction": part.get_direction_display(),
+                "target": number(part.target),
+                "unit": part.unit_label(),
+                "period": part.get_period_display(),
+            }
+        ).split()
     )
 
 
