@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("hafen.publishing.urls")),
     path("", include("hafen.strategy.urls")),
     path("datenschutz/", include("hafen.privacy.urls")),
+    path("netzwerk/", include("hafen.network.urls")),
+    path("zahlen/", include("hafen.strategy.figures.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

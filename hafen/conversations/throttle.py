@@ -70,3 +70,12 @@ def starts_blocked(request: HttpRequest) -> bool:
 
 def record_start(request: HttpRequest) -> None:
     _bump("start", client_address(request), START_WINDOW_SECONDS)
+
+
+def blocked(request: HttpRequest, kind: str, limit: int) -> bool:
+    """For other public forms (the newsletter's): has this client used up ``limit``?"""
+    return _count(kind, client_address(request)) >= limit
+
+
+def record(request: HttpRequest, kind: str, window: int) -> None:
+    _bump(kind, client_address(request), window)

@@ -39,6 +39,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -97,11 +98,21 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Bars:
+    """A horizontal bar chart: one bar per label; a value of None draws no bar (a hidden
+    or empty figure) but still prints its text."""
+
+    labels: Sequence[str]
+    values: Sequence[float | None]
+    texts: Sequence[str]
+
+
+@dataclass(frozen=True)
 class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | KeyValues | Table | PageBreak
+Block = Heading | Paragraph | KeyValues | Table | Bars | PageBreak
 
 
 # -- fonts and styles --------------------------------------------------------------------
@@ -200,11 +211,49 @@ def _flowables(blocks: Iterable[Block], width: float) -> list[Flowable]:
                     data.append([_para(c, "cell") for c in cells])
                 story += [_table(data, _widths(block.widths, columns, width), header=True)]
                 story.append(Spacer(1, 6))
+        elif isinstance(block, Bars):
+            if block.labels:
+                story += [_bars(block, width), Spacer(1, 6)]
         elif isinstance(block, PageBreak):
             story.append(_PageBreak())
         else:  # a programming error, not user input
             raise TypeError(f"not a PDF block: {block!r}")
     return story
+
+
+def _bars(block: Bars, width: float) -> Drawing:
+    row, label_width, value_width = 14.0, width * 0.3, width * 0.12
+    plot = width - label_width - value_width
+    drawing = Drawing(width, row * len(block.labels) + 4)
+    largest = max((v for v in block.values if v is not None), default=0.0) or 1.0
+    for index, (label, value, text) in enumerate(
+        zip(block.labels, block.values, block.texts, strict=True)
+    ):
+        y = drawing.height - (index + 1) * row
+        drawing.add(
+            String(
+                label_width - 4,
+                y + 3,
+                plain(label)[:40],
+                fontName=REGULAR,
+                fontSize=8,
+                textAnchor="end",
+            )
+        )
+        bar = 0.0 if value is None else plot * float(value) / float(largest)
+        if bar > 0:
+            drawing.add(
+                Rect(
+                    label_width,
+                    y + 1,
+                    bar,
+                    row - 4,
+                    fillColor=colors.HexColor("#0b4f6c"),
+                    strokeColor=None,
+                )
+            )
+        drawing.add(String(label_width + bar + 4, y + 3, plain(text), fontName=REGULAR, fontSize=8))
+    return drawing
 
 
 def _numbered_canvas(footer: str) -> type[Canvas]:

@@ -49,6 +49,8 @@ _ADMIN = ROLE(Role.ADMIN)
 _DPO = ROLE(Role.DPO)
 _KEEP = ROLE(Role.DPO, Role.LEADERSHIP)
 _POSTS = ROLE(Role.COMMUNICATIONS, Role.COUNSELLOR, Role.LEADERSHIP)
+_NETWORK_READ = ROLE(*Role)
+_NETWORK_EDIT = ROLE(Role.COUNSELLOR, Role.LEADERSHIP, Role.COMMUNICATIONS)
 
 RULES: dict[str, Rule] = {
     # home
@@ -224,6 +226,39 @@ RULES: dict[str, Rule] = {
     "strategy:history": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
     "strategy:version": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
     "strategy:compare": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    # the partner network: all staff of the organisation read the directory and events
+    # and sign up; counsellors, leadership and communications edit; referrals follow the
+    # case file; the calendar feed's secret in the address is the key
+    "network:directory": STAFF,
+    "network:partner_new": _NETWORK_EDIT,
+    "network:partner_import": _NETWORK_EDIT,
+    "network:partner_export": STAFF,
+    "network:partner": _NETWORK_READ,
+    "network:partner_edit": _NETWORK_EDIT,
+    "network:contact_add": _NETWORK_EDIT,
+    "network:contact_edit": _NETWORK_EDIT,
+    "network:contact_confirm": _NETWORK_EDIT,
+    "network:contact_delete": _NETWORK_EDIT,
+    "network:agreement_add": _NETWORK_EDIT,
+    "network:agreement_edit": _NETWORK_EDIT,
+    "network:referral_new": OBJECT,
+    "network:referral_outcome": OBJECT,
+    "network:events": STAFF,
+    "network:event_new": _NETWORK_EDIT,
+    "network:event": _NETWORK_READ,
+    "network:event_edit": _NETWORK_EDIT,
+    "network:event_attend": _NETWORK_READ,
+    "network:feed_settings": STAFF,
+    "network:feed": PUBLIC,
+    # the newsletter: subscribing, and the links of its mails (which carry a keyed token)
+    "publishing:newsletter_subscribe": PUBLIC,
+    "publishing:newsletter_confirm": PUBLIC,
+    "publishing:newsletter_unsubscribe": PUBLIC,
+    # figures measured from the live system: leadership only, counts without content
+    "figures:index": _LEAD,
+    "figures:section": _LEAD,
+    "figures:download": _LEAD,
+    "figures:report": _LEAD,
     # language
     "set_language": PUBLIC,
     "javascript-catalog": PUBLIC,

@@ -15,8 +15,8 @@ help (a timeout, a 5xx) or not (a rejected token, a refused text).
   delivery's idempotency key, so a retry after a lost answer does not post twice. An
   adapter's ``ChannelError`` becomes a ``DeliveryError`` with its message and whether
   another attempt may help.
-- The newsletter adapter exists but is not offered yet: it needs subscribers with a
-  double opt-in, which Hafen does not keep yet.
+- the newsletter goes to its confirmed subscribers (``newsletter.send``), who are
+  recorded one by one, so a retry after an interruption mails the rest only.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ OFFERED_KINDS = (
     ChannelKind.BLUESKY,
     ChannelKind.FACEBOOK,
     ChannelKind.INSTAGRAM,
+    ChannelKind.NEWSLETTER,
 )
 EXTERNAL_KINDS = frozenset(OFFERED_KINDS) - {ChannelKind.NEWS, ChannelKind.MANUAL}
 
@@ -102,6 +103,14 @@ def deliver(delivery: Delivery) -> str:
         raise DeliveryError(
             "A channel published by hand is never delivered automatically.", retryable=False
         )
+    if channel.kind == ChannelKind.NEWSLETTER:
+        from hafen.publishing import newsletter
+
+        try:
+            newsletter.send(delivery)
+        except ChannelError as error:
+            raise DeliveryError(str(error), retryable=error.retryable) from None
+        return ""
     try:
         result = adapter_for(channel.kind).publish(
             outgoing(delivery), account_of(channel), idempotency_key=str(delivery.idempotency_key)

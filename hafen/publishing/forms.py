@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hafen.accounts.models import User
-from hafen.publishing import images
+from hafen.publishing import images, newsletter
+from hafen.publishing.actions.errors import PublishingError
 from hafen.publishing.delivery import OFFERED_KINDS
 from hafen.publishing.models import (
     MAX_COMMENT_CHARS,
@@ -233,3 +234,51 @@ class ChannelSettingsForm(forms.Form):
             elif value:
                 config[declared.name] = value
         return config, secret
+
+
+class SubscribeForm(forms.Form):
+    """The public newsletter form; the address is checked by ``newsletter.clean_address``."""
+
+    address = forms.CharField(
+        label=_("Your e-mail address"),
+        max_length=320,
+        error_messages={
+            "required": newsletter.ADDRESS_MESSAGE,
+            "max_length": newsletter.ADDRESS_MESSAGE,
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_(
+            "You will receive a mail with a link to confirm. We keep nothing but the "
+            "address, and you can unsubscribe with the link in every newsletter."
+        ),
+    )
+    newsletter = forms.TypedChoiceField(label=_("Newsletter"), coerce=int, choices=())
+
+    def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["newsletter"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(channel.pk, channel.name) for channel in channels]
+        self.only = channels[0].pk if len(channels) == 1 else None
+        if self.only is not None:  # one newsletter: nothing to choose
+            field.initial = self.only
+            field.required = False
+            field.widget = forms.HiddenInput()
+        else:
+            field.widget = forms.RadioSelect(choices=field.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.only is not None and "newsletter" not in self.errors:
+            cleaned["newsletter"] = cleaned.get("newsletter") or self.only
+        if self.only is not None and "newsletter" in self.errors:
+            self.add_error(
+                None, _("This newsletter is not offered any more. Please reload the page.")
+            )
+        return cleaned
+
+    def clean_address(self) -> str:
+        try:
+            return newsletter.clean_address(self.cleaned_data["address"])
+        except PublishingError as error:
+            raise forms.ValidationError(error.message) from None

@@ -183,6 +183,9 @@ class PostVersion(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=MAX_TITLE_CHARS)
     text = models.TextField(_("text"))
+    # The recognisability check's risk of this wording when it was saved: "none", "low",
+    # "medium", "high"; "" when the check was not available (or before it was kept).
+    risk = models.CharField(max_length=10, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -368,3 +371,60 @@ class GuidelineAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ✓ {self.version_id}"
+
+
+class Subscriber(models.Model):
+    """A person who asked for a newsletter by e-mail (double opt-in).
+
+    The address is sealed with a data key of its own, shredded when the person
+    unsubscribes or never confirms, so a restored backup cannot bring it back;
+    ``address_digest`` (a keyed hash) finds a repeated subscription without reading any
+    address. Nothing else is kept: no IP address, no name. ``confirmed_at`` with
+    ``created_at`` is the proof of the double opt-in (§ 7 UWG, Art. 7 Abs. 1 DSGVO).
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="subscribers")
+    data_key = models.ForeignKey("privacy.DataKey", on_delete=models.PROTECT, related_name="+")
+    address_sealed = models.BinaryField()
+    address_digest = models.CharField(max_length=64)
+    # Part of the confirm and unsubscribe links' keyed hashes; a new nonce voids old links.
+    nonce = models.CharField(max_length=32)
+    language = models.CharField(max_length=10, default="de")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address_digest"], name="subscriber_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"subscriber {self.pk}"
+
+
+class NewsletterSend(models.Model):
+    """One subscriber's copy of one newsletter delivery (the mail server accepted it).
+
+    A retry after an interrupted sending goes to the subscribers without a row only.
+    """
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="sends")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="sends")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("newsletter copy")
+        verbose_name_plural = _("newsletter copies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery", "subscriber"], name="newsletter_send_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} → {self.subscriber_id}"

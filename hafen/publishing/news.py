@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hafen.accounts.models import Organisation
-from hafen.publishing import queries
+from hafen.publishing import newsletter, queries
+from hafen.publishing.forms import SubscribeForm
 from hafen.publishing.models import Post, PostImage
 from hafen.publishing.views import _image_response
 
@@ -35,10 +36,15 @@ def _organisation(org_slug: str) -> Organisation:
 @require_GET
 def news(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = _organisation(org_slug)
+    newsletters = list(newsletter.channels_of(organisation.pk))
     return render(
         request,
         "publishing/news.html",
-        {"organisation": organisation, "posts": queries.news_posts(organisation.pk)[:PAGE_ITEMS]},
+        {
+            "organisation": organisation,
+            "posts": queries.news_posts(organisation.pk)[:PAGE_ITEMS],
+            "form": SubscribeForm(channels=newsletters) if newsletters else None,
+        },
     )
 
 

@@ -65,3 +65,36 @@ declare(
         models=("publishing.GuidelineVersion", "publishing.GuidelineAcknowledgement"),
     )
 )
+
+declare(
+    Processing(
+        key="publishing.newsletter",
+        name=_("Newsletter subscribers"),
+        purpose=_(
+            "Sending the organisation's published posts by e-mail to people who asked for "
+            "them and confirmed their address (double opt-in)."
+        ),
+        persons=(_("Subscribers of the newsletter"),),
+        data=(
+            _("E-mail address (encrypted), language of the subscription"),
+            _("When the subscription was asked for and confirmed, and which newsletters "
+              "were sent to the address"),
+        ),
+        legal_basis=("Art. 6 Abs. 1 lit. a DSGVO", "§ 7 Abs. 2 Nr. 2 UWG"),
+        retention=_(
+            "Until the person unsubscribes (the link in every newsletter), or the mail "
+            "server refuses the address for good. An address not confirmed within seven "
+            "days is deleted. Deleting destroys the address's own key."
+        ),
+        recipients=(
+            _("The organisation's mail server (SMTP)"),
+            _("Nobody at the organisation sees the addresses; staff see only how many there are"),
+        ),
+        safeguards=(
+            _("Addresses encrypted with a key per subscriber, shredded on unsubscribing"),
+            _("No IP address or other data of the subscriber is kept"),
+            _("Each mail goes to one address only; nobody sees another subscriber"),
+        ),
+        models=("publishing.Subscriber", "publishing.NewsletterSend"),
+    )
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hafen.publishing import news, views
+from hafen.publishing import news, newsletter_views, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -43,6 +43,19 @@ urlpatterns = [
     path("n/<slug:org_slug>/rss/", news.NewsRss(), name="news_rss"),
     path("n/<slug:org_slug>/atom/", news.NewsAtom(), name="news_atom"),
     path("n/<slug:org_slug>/<int:post_id>/", news.news_post, name="news_post"),
+    path(
+        "n/<slug:org_slug>/newsletter/", newsletter_views.subscribe, name="newsletter_subscribe"
+    ),
+    path(
+        "n/<slug:org_slug>/newsletter/<int:subscriber_id>/<str:token>/bestaetigen/",
+        newsletter_views.confirm,
+        name="newsletter_confirm",
+    ),
+    path(
+        "n/<slug:org_slug>/newsletter/<int:subscriber_id>/<str:token>/abmelden/",
+        newsletter_views.unsubscribe,
+        name="newsletter_unsubscribe",
+    ),
     path(
         "n/<slug:org_slug>/<int:post_id>/bild/<int:image_id>/",
         news.news_image,

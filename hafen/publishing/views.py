@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hafen.accounts.access import has_role, require_role
 from hafen.accounts.models import Role, User
 from hafen.lib.http import StaffRequest
-from hafen.publishing import access, checking, forms, images, queries
+from hafen.publishing import access, checking, forms, images, newsletter, queries
 from hafen.publishing.access import CHANNEL_ROLES, POST_ROLES
 from hafen.publishing.actions import PublishingError, approval, delivering, guidelines, posts
 from hafen.publishing.actions import channels as channel_actions
@@ -472,7 +474,16 @@ def channel_edit(request: StaffRequest, channel_id: int) -> HttpResponse:
     return render(
         request,
         "publishing/channel.html",
-        {"form": form, "settings_form": settings_form, "channel": channel},
+        {
+            "form": form,
+            "settings_form": settings_form,
+            "channel": channel,
+            "subscribers": newsletter.counts(channel)
+            if channel.kind == ChannelKind.NEWSLETTER
+            else None,
+            "news_url": settings.HAFEN_BASE_URL
+            + reverse("publishing:news", args=[channel.organisation.slug]),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

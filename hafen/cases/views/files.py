@@ -31,6 +31,7 @@ from hafen.cases.actions._common import has_org_role
 from hafen.cases.models import Case, CaseStatus, EntryKind
 from hafen.conversations import access as conversation_access
 from hafen.lib.http import StaffRequest
+from hafen.network import views as network_views
 from hafen.privacy.consent import views as consent_views
 
 PER_PAGE = 50
@@ -213,6 +214,7 @@ def case_page(request: StaffRequest, case_id: int) -> HttpResponse:
         "grant_expires": grant_expiry(request, case) if page.rights.via == "break_glass" else None,
         "now": timezone.now(),
         "consent_panel": consent_views.case_panel(case, page.rights),
+        "referral_panel": network_views.case_panel(request.user, case, page.rights),
     }
     return render(request, "cases/case_page.html", context)
 

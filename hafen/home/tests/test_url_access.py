@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from hafen.accounts import actions as account_actions
@@ -45,8 +46,12 @@ from hafen.lib.url_access import (
     WEBSOCKET_RULES,
     Rule,
 )
+from hafen.network import actions as network_actions
 from hafen.privacy.requests import actions as request_actions
 from hafen.privacy.retention import actions as retention_actions
+from hafen.publishing import newsletter
+from hafen.publishing.actions import channels as publishing_channels
+from hafen.publishing.models import ChannelKind, Subscriber
 from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
 from hafen.strategy.demo import create_demo_strategy
@@ -177,6 +182,37 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     handover = bridge_actions.create_handover(counsellor, team=youth, channel="instagram")
     post = published_post(users["comms"], users["leader"])  # on the news page, with an image
     create_demo_strategy(org)  # version 1, signed by leadership
+    partner = network_actions.create_partner(counsellor, name="Schuldnerberatung Nord")
+    contact = network_actions.add_contact(counsellor, partner, name="Sabine Krüger")
+    agreement = network_actions.create_agreement(
+        counsellor, partner, title="Sprechstunde", responsible=counsellor, review_on=today()
+    )
+    network_event = network_actions.create_event(
+        counsellor,
+        title="Fachtag",
+        kind="conference",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    referral = network_actions.refer(
+        counsellor,
+        case,
+        partner,
+        passed_on="Schulden",
+        referred_on=today(),
+        consent_method="written",
+        consent_given_on=today(),
+    )
+    letter = publishing_channels.create_channel(
+        users["comms"], kind=ChannelKind.NEWSLETTER, name="Rundbrief"
+    )
+    publishing_channels.configure_channel(
+        users["comms"], letter,
+        {"host": "127.0.0.1", "security": "none", "from_address": "rundbrief@verein.example"},
+        None,
+    )
+    newsletter.subscribe(letter, "leserin@example.org", language="de")
+    subscriber = Subscriber.objects.get(channel=letter)
 
     kwargs = {
         "role": "dpo",
@@ -214,6 +250,17 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "channel_id": post.deliveries.get().channel_id,
         # the strategy: a section of the draft (``number`` above is also its version 1)
         "section": "ziele",
+        # the partner network: the counsellor's partner, event and a referral in the case
+        "partner_id": partner.pk,
+        "contact_id": contact.pk,
+        "agreement_id": agreement.pk,
+        "event_id": network_event.pk,
+        "referral_id": referral.pk,
+        "feed_token": network_actions.renew_feed_token(users["volunteer"]),
+        "subscriber_id": subscriber.pk,
+        # figures: a page and one of its tables
+        "slug": "erreichbarkeit",
+        "key": "reachability_teams",
     }
     return {
         "kwargs": kwargs,
@@ -223,6 +270,10 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
             "seq": street_posted.message.seq,
         },
         "handover_token": handover.token,
+        "newsletter_tokens": {
+            "publishing:newsletter_confirm": newsletter.link_token(subscriber, "confirm"),
+            "publishing:newsletter_unsubscribe": newsletter.link_token(subscriber, "unsubscribe"),
+        },
         "browsers": {
             "anonymous": Client(),
             "client": door.browser,
@@ -244,6 +295,8 @@ def _url(route: Route, world: dict[str, Any], variant: str) -> str:
     kwargs = dict(world[variant or "kwargs"])
     if route.name == "bridge:landing":
         kwargs["token"] = world["handover_token"]
+    if route.name in world["newsletter_tokens"]:
+        kwargs["token"] = world["newsletter_tokens"][route.name]
     return reverse(route.name, kwargs={name: kwargs[name] for name in route.parameters})
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from hafen.accounts.models import User
 from hafen.privacy import audit
-from hafen.publishing import access, images
+from hafen.publishing import access, checking, images
 from hafen.publishing.actions.errors import PublishingError
 from hafen.publishing.models import (
     Campaign,
@@ -40,6 +40,13 @@ def _check_channels(organisation_id: int, channels: Iterable[Channel]) -> list[C
 
 
 @transaction.atomic
+def _risk(organisation_id: int, title: str, text: str) -> str:
+    """The check's risk level of a version, kept for the figures (how often the check
+    finds something, and whether it was rewritten before submitting); "" if it failed."""
+    outcome = checking.check_post_text(organisation_id, checking.whole_post(title, text))
+    return str(outcome[1]) if outcome else ""
+
+
 def create_post(
     user: User,
     *,
@@ -57,7 +64,8 @@ def create_post(
         organisation_id=organisation_id, author=user, campaign=campaign, planned_at=planned_at
     )
     version = PostVersion.objects.create(
-        post=post, number=1, title=title, text=text, created_by=user
+        post=post, number=1, title=title, text=text, created_by=user,
+        risk=_risk(organisation_id, title, text),
     )
     post.current_version = version
     post.save(update_fields=["current_version"])
@@ -112,7 +120,8 @@ def edit_post(
     if (title, text) != (current.title, current.text):
         changed = True
         version = PostVersion.objects.create(
-            post=post, number=current.number + 1, title=title, text=text, created_by=user
+            post=post, number=current.number + 1, title=title, text=text, created_by=user,
+            risk=_risk(organisation_id, title, text),
         )
         post.current_version = version
         fields.append("current_version")

@@ -184,6 +184,8 @@ class NewsletterAdapter(ChannelAdapter):
         ).hexdigest()
         message["Message-ID"] = f"<{digest[:40]}@{domain}>"
         message["List-Unsubscribe"] = f"<{recipient.unsubscribe_url}>"
+        # RFC 8058: the mail program unsubscribes with one POST to that URL.
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message["Auto-Submitted"] = "auto-generated"
         message["Precedence"] = "bulk"
 
@@ -321,6 +323,35 @@ class NewsletterAdapter(ChannelAdapter):
         except (smtplib.SMTPException, OSError):
             raise failed(self._later(), retryable=True) from None
         return PublishResult(idempotency_key, None, refused_recipients=tuple(refused))
+
+    def send_notice(self, account: Account, *, to: str, subject: str, text: str) -> None:
+        """One plain-text mail to one address (the confirmation of a subscription).
+
+        Raises ``ChannelError``: retryable when the server could not be reached or
+        deferred, not when it refused the address or the login for good.
+        """
+        self.validate(account)
+        if not valid_address(to):
+            raise ChannelError(_("This is not a valid e-mail address."), retryable=False)
+        from_address = account.value("from_address")
+        local, _at, domain = from_address.partition("@")
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = Address(" ".join(account.value("from_name").split()), local, domain)
+        message["To"] = to
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(text)
+        try:
+            with self._connect(account) as smtp:
+                smtp.send_message(message, from_addr=from_address, to_addrs=[to])
+        except smtplib.SMTPResponseException as error:
+            raise ChannelError(self._later(), retryable=error.smtp_code < 500) from None
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _text in error.recipients.values()]
+            raise ChannelError(self._later(), retryable=not all(c >= 500 for c in codes)) from None
+        except (smtplib.SMTPException, OSError):
+            raise ChannelError(self._later(), retryable=True) from None
 
     def _connect(self, account: Account) -> smtplib.SMTP:
         host, port = account.value("host"), self._port(account)

@@ -51,6 +51,15 @@ Helen Merhawi Senait Kevin Jannik Finn Jonte Luca Lea Leonie Mia Emma Noah Ben P
 """
 )
 
+# Frequent German surnames that Faker's de_DE list lacks (the 200 most frequent, checked
+# against it); like all German surnames they count beside a first name or a title.
+_EXTRA_SURNAMES = words(
+    """
+Krüger Schmitz Schulze Möller Schulte Voigt Wolff Busch Kühne Böttcher Thiele Seifert
+Hermann Rühl Ernst Brinkmann Marx Heinz Lindner Wendt Schumann Nowak Kaufmann Bürger
+"""
+)
+
 # Names that are also frequent German words, abbreviations or month and day names;
 # they are names only in a context ("Frau", a surname after them, "der kleine").
 STOP_WORDS = keys(
@@ -138,7 +147,7 @@ def _common_words() -> frozenset[str]:
 @cache
 def gazetteers() -> Gazetteers:
     first: set[str] = {key(n) for n in _EXTRA_FIRST_NAMES}
-    context_surnames: set[str] = set()
+    context_surnames: set[str] = {key(n) for n in _EXTRA_SURNAMES}
     distinctive: set[str] = set()
     for locale in _FIRST_NAME_LOCALES:
         provider = _provider(locale)

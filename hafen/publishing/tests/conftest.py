@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -25,6 +26,7 @@ from hafen.publishing import images
 from hafen.publishing.actions import approval, delivering, posts
 from hafen.publishing.actions import channels as channel_actions
 from hafen.publishing.models import Channel, ChannelKind, Post
+from hafen.publishing.tests import smtp
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +124,10 @@ def browser(user: User, language: str = "en") -> Client:
     client = login_client(user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     return client
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[smtp.Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on this machine: what it received, and its port."""
+    with smtp.serve() as served:
+        yield served

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from django.utils import translation
 
 from hafen.publishing.channels import (
@@ -24,11 +19,11 @@ from hafen.publishing.channels import (
     adapter_for,
 )
 from hafen.publishing.channels.newsletter import NewsletterAdapter
+from hafen.publishing.tests.smtp import PASSWORD, USER, Mailbox, authenticate, free_port
 
 # The test server offers AUTH without TLS (no certificate here); aiosmtpd warns about it.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
-USER, PASSWORD = "newsletter@verein.example", "smtp-pass-7731"
 PHOTO = b"\xff\xd8\xff\xe0 a small jpeg \xff\xd9"
 POST = OutgoingPost(
     "Sommerfest am Samstag",
@@ -38,59 +33,10 @@ POST = OutgoingPost(
 )
 
 
-@dataclass
-class Mailbox:
-    """What the SMTP server received; ``refuse`` addresses get 550, ``break_after``
-    messages are accepted before the server answers 421 and closes."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-    break_after: int | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, options):
-        if address in self.refuse:
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.break_after is not None and len(self.messages) >= self.break_after:
-            return "421 4.3.0 Service shutting down"
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (
-        auth_data.login.decode(), auth_data.password.decode()) == (USER, PASSWORD)
-    return AuthResult(success=ok, handled=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), _free_port()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=port, authenticator=_authenticate,
-        auth_required=True, auth_require_tls=False,
-    )
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
 
 
 def account(port: int, password: str = PASSWORD) -> Account:
@@ -246,7 +192,7 @@ def test_a_server_that_never_answers_is_given_up_and_retried_later() -> None:
 
 def test_a_server_that_is_not_there_is_retried_later() -> None:
     with pytest.raises(ChannelError) as unreachable:
-        adapter().publish(POST, account(_free_port()), idempotency_key="k",
+        adapter().publish(POST, account(free_port()), idempotency_key="k",
                           recipients=subscribers("aylin"))
 
     assert unreachable.value.retryable
@@ -343,11 +289,11 @@ def certificate(tmp_path_factory) -> tuple[str, str]:
 def _tls_server(certificate: tuple[str, str], *, implicit: bool) -> tuple[Mailbox, int, Controller]:
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(*certificate)
-    box, port = Mailbox(), _free_port()
+    box, port = Mailbox(), free_port()
     # aiosmtpd counts only STARTTLS as TLS for AUTH; implicit TLS is encrypted all along
     tls = {"ssl_context": server_context, "auth_require_tls": False} if implicit else {
         "tls_context": server_context, "require_starttls": True}
-    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=_authenticate,
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticate,
                             auth_required=True, **tls)
     controller.start()
     return box, port, controller

@@ -74,6 +74,14 @@ def test_a_full_name_is_high_and_a_first_name_alone_medium():
     assert severities == {"Lea": "medium", "Jonas Becker": "high"}
 
 
+@pytest.mark.parametrize("surname", ["Schulze", "Krüger", "Möller", "Schmitz", "Voigt"])
+def test_frequent_german_surnames_that_faker_lacks_make_a_full_name(surname):
+    text = f"Mehmet {surname} war heute bei uns."
+    result = check_text(text)
+    assert [text[f.start : f.end] for f in result.findings] == [f"Mehmet {surname}"]
+    assert result.risk == "high"
+
+
 # --- ages, dates, times -----------------------------------------------------------------
 
 

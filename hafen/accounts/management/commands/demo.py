@@ -19,6 +19,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is not allowed in production mode.")
         from hafen.cases import demo as cases_demo
         from hafen.conversations import demo as conversations_demo
+        from hafen.network import demo as network_demo
         from hafen.publishing import demo as publishing_demo
         from hafen.strategy import demo as strategy_demo
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Communication strategy version {strategy.number}, signed by leadership."
             )
+            partners = network_demo.create_demo_network(organisation)
+            self.stdout.write(f"{len(partners)} partner organisations, events and a referral.")
         self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
         with translation.override(settings.LANGUAGE_CODE):
             for account in demo.DEMO_ACCOUNTS:
