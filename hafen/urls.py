@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("hafen.bridge.urls")),
     path("faelle/", include("hafen.cases.urls")),
     path("", include("hafen.publishing.urls")),
+    path("", include("hafen.strategy.urls")),
     path("datenschutz/", include("hafen.privacy.urls")),
     path("netzwerk/", include("hafen.network.urls")),
     path("zahlen/", include("hafen.strategy.figures.urls")),

@@ -214,6 +214,18 @@ RULES: dict[str, Rule] = {
     "publishing:news_atom": PUBLIC,
     "publishing:news_post": PUBLIC,
     "publishing:news_image": PUBLIC,
+    # the communication strategy: the signed version for all staff of the organisation;
+    # drafts, versions and comparison for leadership and communications (the draft
+    # section, with a name in the URL, is 404 for others); signing for leadership
+    "strategy:strategy": STAFF,
+    "strategy:draft": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:draft_start": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:draft_discard": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:draft_section": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:sign": _LEAD,
+    "strategy:history": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:version": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
+    "strategy:compare": ROLE(Role.LEADERSHIP, Role.COMMUNICATIONS),
     # the partner network: all staff of the organisation read the directory and events
     # and sign up; counsellors, leadership and communications edit; referrals follow the
     # case file; the calendar feed's secret in the address is the key

@@ -54,6 +54,7 @@ from hafen.publishing.actions import channels as publishing_channels
 from hafen.publishing.models import ChannelKind, Subscriber
 from hafen.publishing.tests.conftest import published_post
 from hafen.routing import websocket_urlpatterns
+from hafen.strategy.demo import create_demo_strategy
 
 PERSONAS = [
     "anonymous",
@@ -180,6 +181,7 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
     )
     handover = bridge_actions.create_handover(counsellor, team=youth, channel="instagram")
     post = published_post(users["comms"], users["leader"])  # on the news page, with an image
+    create_demo_strategy(org)  # version 1, signed by leadership
     partner = network_actions.create_partner(counsellor, name="Schuldnerberatung Nord")
     contact = network_actions.add_contact(counsellor, partner, name="Sabine Krüger")
     agreement = network_actions.create_agreement(
@@ -246,6 +248,8 @@ def world(org, outsider, during_office_hours) -> dict[str, Any]:
         "image_id": post.images.get().pk,
         "delivery_id": post.deliveries.get().pk,
         "channel_id": post.deliveries.get().channel_id,
+        # the strategy: a section of the draft (``number`` above is also its version 1)
+        "section": "ziele",
         # the partner network: the counsellor's partner, event and a referral in the case
         "partner_id": partner.pk,
         "contact_id": contact.pk,

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         from hafen.conversations import demo as conversations_demo
         from hafen.network import demo as network_demo
         from hafen.publishing import demo as publishing_demo
+        from hafen.strategy import demo as strategy_demo
 
         if not demo.demo_exists():
             organisation = demo.create_demo()
@@ -35,6 +36,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{len(made_posts)} demo posts; public news: "
                 f"{settings.HAFEN_BASE_URL}/n/{organisation.slug}/"
+            )
+            strategy = strategy_demo.create_demo_strategy(organisation)
+            self.stdout.write(
+                f"Communication strategy version {strategy.number}, signed by leadership."
             )
             partners = network_demo.create_demo_network(organisation)
             self.stdout.write(f"{len(partners)} partner organisations, events and a referral.")
