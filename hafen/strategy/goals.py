@@ -4,7 +4,7 @@ The figures come from ``figures.compute`` through the same small-number rule as 
 other page: a suppressed figure stays "< 5" and its goal is "not measurable", never a
 guess. Counts are brought to the goal's period (a goal "4 posts per month" is compared
 with the year's posts divided by twelve); shares and times are compared as they are.
-Figures Hafen does not compute yet show "not measured yet".
+A key without a reader here shows "not measured yet".
 
 Registered as a section of the annual report (``figures.report.EXTRA_SECTIONS``).
 """
@@ -60,6 +60,13 @@ def _count(total: int) -> Callable[[int, int], Measured]:
     return per
 
 
+def _posts_share(publishing: compute.Publishing) -> Measured:
+    if not publishing.planned:
+        return Measured(None, s.empty().text)
+    value = publishing.planned_published / publishing.planned * 100
+    return Measured(value, f"{value:.0f} %")
+
+
 class _Figures:
     """Each ``compute`` function at most once per scope and period."""
 
@@ -77,10 +84,13 @@ class _Figures:
 READERS: dict[str, Callable[[_Figures], Measured | Callable[[int, int], Measured]]] = {
     "share_outside_office_hours": lambda f: _share(f.get("reachability").share_outside),
     "first_response_median_hours": lambda f: _as_is(f.get("responses").first_median),
-    "bridge_conversion": lambda f: _share(f.get("bridge_funnel").conversion),
+    "first_response_p90_hours": lambda f: _as_is(f.get("responses").first_p90),
+    "bridge_conversion": lambda f: _share(f.get("bridge_funnel").wrote),
     "conversations_new": lambda f: _count(f.get("volume").new_conversations),
     "cases_opened": lambda f: _count(f.get("volume").cases_opened),
     "posts_published": lambda f: _count(f.get("publishing").published),
+    # Posts are the organisation's own public work, about no client: not suppressed.
+    "posts_published_share": lambda f: _posts_share(f.get("publishing")),
 }
 
 

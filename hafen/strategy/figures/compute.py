@@ -22,7 +22,14 @@ from django.utils.translation import pgettext
 from hafen.bridge import queries as bridge_queries
 from hafen.cases.models import Case
 from hafen.conversations.models import Conversation, DoorSettings, Message, Origin, Sender
-from hafen.publishing.models import ChannelKind, Delivery, DeliveryState, Post, PostVersion
+from hafen.publishing.models import (
+    ChannelKind,
+    Delivery,
+    DeliveryState,
+    Post,
+    PostState,
+    PostVersion,
+)
 from hafen.strategy.figures import localtime
 from hafen.strategy.figures import suppression as s
 from hafen.strategy.figures.period import Period, Scope, month_start, next_month
@@ -134,6 +141,7 @@ class Responses:
     by_month: s.Table  # the scope per month
     by_team: s.Table  # per team and month
     first_median: s.Cell  # the whole period, for goals and the report
+    first_p90: s.Cell
     answer_median: s.Cell
 
 
@@ -281,7 +289,13 @@ def responses(scope: Scope, period: Period) -> Responses:
     by_team = s.Table(
         "responses_teams", _("Time to answer per team and month"), team_columns, team_rows, note
     )
-    return Responses(by_month, by_team, s.quantile(all_first, 0.5), s.quantile(all_each, 0.5))
+    return Responses(
+        by_month,
+        by_team,
+        s.quantile(all_first, 0.5),
+        s.quantile(all_first, 0.9),
+        s.quantile(all_each, 0.5),
+    )
 
 
 # --- the bridge's funnel --------------------------------------------------------------------
@@ -292,7 +306,8 @@ class BridgeFunnel:
     table: s.Table
     made: int
     continued: int
-    conversion: s.Cell
+    conversion: s.Cell  # continued of made
+    wrote: s.Cell  # the client wrote (first message) of made
 
 
 def bridge_funnel(scope: Scope, period: Period) -> BridgeFunnel:
@@ -331,7 +346,7 @@ def bridge_funnel(scope: Scope, period: Period) -> BridgeFunnel:
         ],
         rows,
     )
-    return BridgeFunnel(table, totals[0], totals[3], conversion)
+    return BridgeFunnel(table, totals[0], totals[3], conversion, s.share(totals[2], totals[0]))
 
 
 def _protect_columns(rows: list[s.Row], columns: int) -> None:
@@ -466,7 +481,9 @@ def volume(scope: Scope, period: Period) -> Volume:
 class Publishing:
     by_channel: s.Table
     by_month: s.Table
-    published: int
+    published: int  # deliveries made in the period
+    planned: int  # posts planned for the period (on any channel)
+    planned_published: int  # of those, the ones published
 
 
 def publishing(scope: Scope, period: Period) -> Publishing:
@@ -565,7 +582,18 @@ def publishing(scope: Scope, period: Period) -> Publishing:
         ],
         month_rows,
     )
-    return Publishing(by_channel, by_month, sum(d for _p, d in counts.values()))
+    planned_posts = Post.objects.filter(
+        organisation_id=organisation_id,
+        planned_at__gte=period.since,
+        planned_at__lt=period.until,
+    )
+    return Publishing(
+        by_channel,
+        by_month,
+        sum(d for _p, d in counts.values()),
+        planned_posts.count(),
+        planned_posts.filter(state=PostState.PUBLISHED).count(),
+    )
 
 
 # --- network ---------------------------------------------------------------------------

@@ -77,3 +77,35 @@ def test_the_report_page_and_pdf_carry_the_goals(org, leader):
     assert 'id="strategy_goals"' in html and "Wir berichten regelmäßig" in html
     pdf = client.get("/zahlen/jahresbericht/?jahr=2026&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_every_declared_figure_is_measured():
+    from hafen.strategy.metrics import METRICS
+
+    assert set(goals.READERS) == set(METRICS)
+
+
+def test_the_share_of_planned_posts_published_and_the_time_to_first_answer(
+    org, comms, leader, time_machine
+):
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from hafen.publishing.actions import delivering
+    from hafen.publishing.tests.conftest import approved, draft, news_channel
+
+    now = datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    time_machine.move_to(now, tick=True)
+    news_channel(comms)
+    soon = now + timedelta(minutes=5)
+    approved(comms, leader, planned_at=soon)
+    approved(comms, leader, planned_at=soon)
+    draft(comms, planned_at=soon)  # planned, never approved
+    delivering.publish_due(now=soon + timedelta(minutes=1))
+
+    figures = goals._Figures(Scope(org), Period(date(2026, 11, 1), date(2026, 11, 1)))
+    share = goals.READERS["posts_published_share"](figures)
+    assert isinstance(share, goals.Measured)
+    assert share.value == pytest.approx(200 / 3)
+    p90 = goals.READERS["first_response_p90_hours"](figures)
+    assert isinstance(p90, goals.Measured) and p90.value is None  # nothing answered yet
