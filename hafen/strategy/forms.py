@@ -55,8 +55,9 @@ def _choice(label: Any, choices: Any) -> forms.ChoiceField:
     )
 
 
-def _too_long(limit: int) -> dict[str, Any]:
-    return {"max_length": _("Please keep it to at most %(limit)s characters.") % {"limit": limit}}
+# Django fills in the limit when it validates, in the language of that request (a message
+# filled in here would be frozen in the language the module was imported in).
+TOO_LONG = _("Please keep it to at most %(limit_value)d characters.")
 
 
 def _text(label: Any, limit: int, *, required: bool = True, area: bool = False) -> forms.CharField:
@@ -66,7 +67,7 @@ def _text(label: Any, limit: int, *, required: bool = True, area: bool = False) 
         max_length=limit,
         required=required,
         widget=widget,
-        error_messages={**_too_long(limit), "required": _("Please fill in this field.")},
+        error_messages={"max_length": TOO_LONG, "required": _("Please fill in this field.")},
     )
 
 

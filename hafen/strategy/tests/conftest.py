@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.test import Client
+from django.utils import translation
 
 from hafen.strategy.models import StrategyVersion, VersionState
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; pages ask for it, and code outside a request
+    (the report, the goals) runs in it too."""
+    with translation.override("en"):
+        yield
 
 
 def english(client: Client) -> Client:
