@@ -5,8 +5,9 @@ violations (the site sends a strict CSP without inline scripts or styles), conso
 errors, failed requests and error responses, and any request to a host other than
 Hafen's own. ``Watched`` records all of them for one browser context.
 
-Test modules call ``require_chromium()`` before importing Playwright and keep a
-module-scoped ``browser`` fixture around ``launched_browser()``.
+Test modules call ``require_chromium()`` before importing Playwright; the module-scoped
+``browser`` fixture around ``launched_browser()`` lives in hafen/conftest.py, and
+``logged_in()`` opens a watched context logged in through the login form.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
+
+from hafen.accounts.demo import DEMO_PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -178,6 +181,27 @@ def submit(page: Page, button: str) -> None:
     with page.expect_navigation():
         page.click(button)
     page.wait_for_load_state("networkidle")
+
+
+def logged_in(
+    browser: Browser,
+    base_url: str,
+    username: str,
+    *,
+    password: str = DEMO_PASSWORD,
+    **options: Any,
+) -> Watched:
+    """A new watched context (``options`` as for ``watch``), logged in through the form.
+
+    Returns once the page the login leads to has loaded; it asserts nothing about it.
+    """
+    watched = watch(browser, base_url, **options)
+    page = watched.page
+    page.goto(f"{base_url}/konto/anmelden/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    submit(page, "main form button[type=submit]")
+    return watched
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:

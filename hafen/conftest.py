@@ -7,6 +7,8 @@ the tests exercise the data people really log in with.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
@@ -15,7 +17,22 @@ from django.test import Client
 from hafen.accounts import demo
 from hafen.accounts.models import Organisation, User
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 PASSWORD = demo.DEMO_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium for the real-browser tests of one module, launched on request.
+
+    The modules call ``require_chromium()`` at import, so they skip without chromium.
+    """
+    from hafen.browser_fixtures import launched_browser
+
+    with launched_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team
 from hafen.bridge.models import Handover
 from hafen.browser_fixtures import (
     Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
@@ -48,12 +47,6 @@ PHONE: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
 @pytest.fixture
 def server(org, tmp_path) -> Iterator[Server]:
     data_dir = tmp_path / "server"
@@ -72,13 +65,8 @@ def server(org, tmp_path) -> Iterator[Server]:
 
 
 def _counsellor(browser: Browser, base: str) -> Watched:
-    staff = watch(browser, base)
-    page = staff.page
-    page.goto(f"{base}/konto/anmelden/")
-    page.fill("input[name=username]", "fachkraft")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    assert path_of(page).startswith("/start/")
+    staff = logged_in(browser, base, "fachkraft")
+    assert path_of(staff.page).startswith("/start/")
     return staff
 
 

@@ -11,47 +11,31 @@ from datetime import timedelta
 
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
-from hafen.accounts.models import User
 from hafen.browser_fixtures import (
     Watched,
-    launched_browser,
+    logged_in,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.cases import actions
 from hafen.cases.models import ActionItem, Meeting, TemplateKind
 from hafen.cases.validation import today
-from hafen.conftest import PASSWORD
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 740}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
 @pytest.fixture
-def phone(browser: Browser, live_server) -> Iterator[Watched]:
-    watched = watch(browser, live_server.url, viewport=PHONE)
+def phone(browser: Browser, live_server, counsellor) -> Iterator[Watched]:
+    """The counsellor, logged in on a phone-sized screen."""
+    watched = logged_in(browser, live_server.url, counsellor.username, viewport=PHONE)
     yield watched
     watched.context.close()
-
-
-def _log_in(page: Page, base: str, user: User, password: str) -> None:
-    page.goto(f"{base}/konto/anmelden/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", password)
-    submit(page, "main form button[type=submit]")
 
 
 def test_minutes_from_a_template_and_an_action_item_ticked_off_in_the_to_do_list(
@@ -61,7 +45,6 @@ def test_minutes_from_a_template_and_an_action_item_ticked_off_in_the_to_do_list
         admin_user, kind=TemplateKind.MINUTES, title="Fallbesprechung", body="1. Fälle\n2. Termine"
     )
     base, page = live_server.url, phone.page
-    _log_in(page, base, counsellor, DEMO_PASSWORD)
     page.goto(f"{base}/faelle/besprechungen/")
     submit(page, 'a[href="/faelle/besprechungen/neu/"]')
     submit(page, f'a[href="?vorlage={template.pk}"]')
@@ -85,9 +68,8 @@ def test_minutes_from_a_template_and_an_action_item_ticked_off_in_the_to_do_list
     screenshot(page, "cases-minutes-phone.png", full_page=True)
     phone.assert_clean()
 
-    lena = watch(browser, base, viewport=PHONE)
+    lena = logged_in(browser, base, colleague.username, viewport=PHONE)
     try:
-        _log_in(lena.page, base, colleague, PASSWORD)
         lena.page.goto(f"{base}/start/counsellor/")
         todo = lena.page.locator("section[aria-labelledby=todo-panel-heading]")
         expect(todo).to_contain_text("Antrag an das Jugendamt schicken")

@@ -13,14 +13,12 @@ from datetime import timedelta
 
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.browser_fixtures import (
     Watched,
-    launched_browser,
+    logged_in,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.cases import actions
 from hafen.cases.models import Disclosure, Plan, ProgressRating, TemplateKind
@@ -33,15 +31,9 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
 @pytest.fixture
-def watched(browser: Browser, live_server) -> Iterator[Watched]:
-    watched = watch(browser, live_server.url, accept_downloads=True)
+def watched(browser: Browser, live_server, counsellor) -> Iterator[Watched]:
+    watched = logged_in(browser, live_server.url, counsellor.username, accept_downloads=True)
     yield watched
     watched.context.close()
 
@@ -56,10 +48,6 @@ def test_a_counsellor_makes_a_plan_records_a_review_and_downloads_the_pdf(
         body="Ausgangslage:\n\nSicht des Klienten:",
     )
     base, page = live_server.url, watched.page
-    page.goto(f"{base}/konto/anmelden/")
-    page.fill("input[name=username]", counsellor.username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
 
     page.goto(f"{base}/faelle/{case.pk}/")
     submit(page, f'a[href="/faelle/plaene/neu/{case.pk}/"]')

@@ -9,20 +9,16 @@ requests to other hosts.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.browser_fixtures import (
-    Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.cases import actions
 from hafen.cases.models import CaseAttachment, CaseEntryVersion, EntryKind, TemplateKind
@@ -30,26 +26,8 @@ from hafen.cases.tests.test_pdf import pdf_text
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 667}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
-def _log_in(browser: Browser, live_server, username: str, **options) -> Watched:
-    watched = watch(browser, live_server.url, **options)
-    page = watched.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    return watched
 
 
 @pytest.mark.parametrize("screen", [None, PHONE], ids=["desktop", "phone"])
@@ -63,7 +41,7 @@ def test_a_counsellor_writes_corrects_attaches_and_exports(
         body="Anlass:\nEindruck:",
         entry_kind=EntryKind.HOME_VISIT,
     )
-    watched = _log_in(browser, live_server, counsellor.username, viewport=screen)
+    watched = logged_in(browser, live_server.url, counsellor.username, viewport=screen)
     page = watched.page
     base = live_server.url
 

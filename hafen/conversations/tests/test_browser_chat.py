@@ -33,7 +33,7 @@ from hafen.bridge.models import Handover
 from hafen.browser_fixtures import (
     Watched,
     in_a_thread,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
@@ -72,12 +72,6 @@ def _always_open(team: Team) -> None:
     """Office hours around the clock: no automatic away answer mixes into the threads."""
     all_day = {str(day): [["00:00", "23:59:59.999999"]] for day in range(1, 8)}
     DoorSettings.objects.update_or_create(team=team, defaults={"office_hours": all_day})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +208,9 @@ class People:
 
     def counsellor(self, conversation: Conversation) -> Watched:
         """Jonas Weber logs in and opens the conversation; returns once its socket is live."""
-        staff = watch(self.browser, self.server.origin)
+        staff = logged_in(self.browser, self.server.origin, "fachkraft")
         self.watched.append(staff)
         page = staff.page
-        page.goto(f"{self.server.origin}/konto/anmelden/")
-        page.fill("input[name=username]", "fachkraft")
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        submit(page, "main form button[type=submit]")
         assert path_of(page).startswith("/start/")
         sockets = Sockets(page)
         page.goto(f"{self.server.origin}/posteingang/{conversation.pk}/")

@@ -9,13 +9,11 @@ Screenshots land in ``test-artifacts/`` (ignored by git).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
-from hafen.browser_fixtures import launched_browser, path_of, require_chromium, screenshot, watch
+from hafen.browser_fixtures import logged_in, path_of, require_chromium, screenshot, watch
 from hafen.browser_fixtures import submit as _submit
 from hafen.conversations.models import Conversation, DoorSettings
 
@@ -33,12 +31,6 @@ PHONE: dict[str, Any] = {
 }
 # The live server speaks HTTP only: door.js's websocket on the chat page cannot connect.
 NO_SOCKET = r"WebSocket connection to 'ws://[^']+/ws/k/' failed|/ws/k/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 def _fits_the_phone(page: Page) -> None:
@@ -80,12 +72,8 @@ def test_a_client_on_a_phone_switches_the_door_language(
 
 
 def test_leadership_sets_up_a_door_and_prints_its_poster(org, live_server, browser) -> None:
-    staff = watch(browser, live_server.url)
+    staff = logged_in(browser, live_server.url, "leitung")
     page = staff.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", "leitung")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    _submit(page, "main form button[type=submit]")
     page.click("text=Anlaufstellen: Sprechzeiten, Notfallnummern, QR-Code")
     page.click("main table >> text=Jugendberatung")
     expect(page.locator("h1")).to_have_text("Anlaufstelle von Jugendberatung")

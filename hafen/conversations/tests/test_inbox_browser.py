@@ -17,12 +17,10 @@ from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Membership, Role, Team, User
 from hafen.browser_fixtures import (
     Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
-    submit,
-    watch,
 )
 from hafen.conversations.models import CannedReply, Conversation
 from hafen.conversations.tests import servers
@@ -37,12 +35,6 @@ pytestmark = [
     # The server process knows only the real password hashers, not the tests' fast one.
     pytest.mark.real_hashing,
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.fixture
@@ -71,13 +63,8 @@ def server(org, colleague, tmp_path) -> Iterator[servers.Server]:
 
 
 def _log_in(browser: Browser, server: servers.Server, username: str) -> Watched:
-    staff = watch(browser, server.origin)
-    page = staff.page
-    page.goto(f"{server.origin}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    assert path_of(page).startswith("/start/")
+    staff = logged_in(browser, server.origin, username)
+    assert path_of(staff.page).startswith("/start/")
     return staff
 
 

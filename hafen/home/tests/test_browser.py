@@ -19,7 +19,6 @@ from hafen.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from hafen.browser_fixtures import (
     ARTIFACTS,
     Watched,
-    launched_browser,
     require_chromium,
     watch,
 )
@@ -36,12 +35,6 @@ require_chromium()
 from playwright.sync_api import Browser  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 def _watched(browser: Browser, live_server, **options) -> Watched:

@@ -6,19 +6,15 @@ requests to other hosts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team
 from hafen.browser_fixtures import (
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.cases.tests.conftest import open_case
 from hafen.network.models import Partner, Referral
@@ -26,15 +22,7 @@ from hafen.privacy.consent.models import ConsentRecord
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 def test_a_counsellor_adds_a_partner_and_refers_a_client_with_consent(
@@ -42,12 +30,8 @@ def test_a_counsellor_adds_a_partner_and_refers_a_client_with_consent(
 ) -> None:
     base = live_server.url
     case = open_case(counsellor, Team.objects.get(slug="jugendberatung"), name="Leon Krause")
-    watched = watch(browser, base)
+    watched = logged_in(browser, base, counsellor.username)
     page = watched.page
-    page.goto(f"{base}/konto/anmelden/")
-    page.fill("input[name=username]", counsellor.username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
 
     # The network is in the main navigation (German UI).
     with page.expect_navigation():

@@ -6,20 +6,15 @@ fails the test on CSP violations, console errors, failed requests and other host
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team
 from hafen.browser_fixtures import (
-    Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.cases.tests.conftest import entry, open_case
 from hafen.privacy.models import AuditEntry
@@ -28,17 +23,9 @@ from hafen.privacy.retention.models import LegalHold, RestrictedRead
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 667}
 SECRET = "Leon erzählt vom Streit mit dem Vater"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.fixture
@@ -48,28 +35,18 @@ def case(counsellor):
     return made
 
 
-def _log_in(browser: Browser, live_server, username: str, **options) -> Watched:
-    watched = watch(browser, live_server.url, **options)
-    page = watched.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    return watched
-
-
 @pytest.mark.parametrize("screen", [None, PHONE], ids=["desktop", "phone"])
 def test_the_dpo_checks_the_log_finds_the_readers_and_holds_a_file(
     browser, live_server, case, counsellor, dpo, screen
 ) -> None:
     # The counsellor read the file once: that is what the DPO will find.
-    reader = _log_in(browser, live_server, counsellor.username)
+    reader = logged_in(browser, live_server.url, counsellor.username)
     reader.page.goto(f"{live_server.url}/faelle/{case.pk}/")
     assert reader.page.get_by_text(SECRET).is_visible()
     reader.assert_clean()
     reader.context.close()
 
-    watched = _log_in(browser, live_server, dpo.username, viewport=screen)
+    watched = logged_in(browser, live_server.url, dpo.username, viewport=screen)
     page = watched.page
     page.get_by_role("link", name="Datenschutz-Cockpit").click()
     assert path_of(page) == "/datenschutz/"
@@ -113,7 +90,7 @@ def test_a_counsellor_states_the_purpose_before_reading_a_restricted_file(
     browser, live_server, case, counsellor, dpo
 ) -> None:
     actions.restrict_processing(dpo, case, "Der Klient bestreitet die Richtigkeit.")
-    watched = _log_in(browser, live_server, counsellor.username, viewport=PHONE)
+    watched = logged_in(browser, live_server.url, counsellor.username, viewport=PHONE)
     page = watched.page
     page.goto(f"{live_server.url}/faelle/")
     assert page.get_by_text("Verarbeitung eingeschränkt").first.is_visible()

@@ -5,45 +5,22 @@ CSP violations, console errors, failed requests and requests to other hosts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.utils import timezone
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team, User
 from hafen.browser_fixtures import (
-    Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     submit,
-    watch,
 )
 from hafen.cases.tests.conftest import open_case
 from hafen.privacy.consent.models import ConsentRecord, ConsentText
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
-def _log_in(browser: Browser, live_server, username: str) -> Watched:
-    watched = watch(browser, live_server.url)
-    page = watched.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    return watched
 
 
 def test_the_dpo_publishes_a_version_and_a_counsellor_records_consent_against_it(
@@ -54,7 +31,7 @@ def test_the_dpo_publishes_a_version_and_a_counsellor_records_consent_against_it
     case = open_case(counsellor, youth, pseudonym="Leon K.")
 
     # The DPO: start page → overview → the form, prefilled with Hafen's default.
-    officer = _log_in(browser, live_server, dpo.username)
+    officer = logged_in(browser, base, dpo.username)
     page = officer.page
     page.goto(f"{base}/start/dpo/")
     page.get_by_role("link", name="Einwilligungen und Datenschutzhinweise").click()
@@ -74,7 +51,7 @@ def test_the_dpo_publishes_a_version_and_a_counsellor_records_consent_against_it
     assert version.published_by == User.objects.get(pk=dpo.pk)
 
     # The counsellor: the case page, the consent form behind its summary, no script.
-    staff = _log_in(browser, live_server, counsellor.username)
+    staff = logged_in(browser, base, counsellor.username)
     page = staff.page
     page.goto(f"{base}/faelle/{case.pk}/")
     state = page.locator("[data-testid=consent-dokumentation]")

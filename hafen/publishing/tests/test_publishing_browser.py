@@ -7,16 +7,13 @@ the test on CSP violations, console errors, failed requests and requests to othe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from xml.etree import ElementTree
 
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.accounts.models import Team
 from hafen.browser_fixtures import (
-    Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
@@ -29,25 +26,7 @@ from hafen.publishing.models import Post, PostState
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
-def _log_in(browser: Browser, live_server, username: str) -> Watched:
-    watched = watch(browser, live_server.url)
-    page = watched.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    return watched
 
 
 def test_a_post_goes_from_draft_through_approval_to_the_news_page_and_feed(
@@ -58,7 +37,7 @@ def test_a_post_goes_from_draft_through_approval_to_the_news_page_and_feed(
     open_case(counsellor, Team.objects.get(slug="jugendberatung"), name="Leon Krause")
 
     # Communications staff draft a post that names the client and his age ...
-    author = _log_in(browser, live_server, comms.username)
+    author = logged_in(browser, base, comms.username)
     page = author.page
     page.goto(f"{base}/oeffentlichkeit/neu/")
     page.fill("input[name=title]", "Offene Sprechstunde am Donnerstag")
@@ -90,7 +69,7 @@ def test_a_post_goes_from_draft_through_approval_to_the_news_page_and_feed(
     author.context.close()
 
     # Leadership approves exactly the version shown.
-    approver = _log_in(browser, live_server, leader.username)
+    approver = logged_in(browser, base, leader.username)
     page = approver.page
     page.goto(f"{base}/oeffentlichkeit/{post.pk}/")
     submit(page, "button[name=decision][value=approve]")

@@ -12,17 +12,16 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from hafen.browser_fixtures import launched_browser, require_chromium, watch
+from hafen.browser_fixtures import require_chromium, watch
 
 require_chromium()
 
-from playwright.sync_api import Browser, Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,12 +35,6 @@ PHONE: dict[str, Any] = {
 NO_WEBSOCKET = r"WebSocket connection to '[^']+/ws/k/' failed"
 # Playwright's contexts are incognito-like: Chromium has no push service for them.
 NO_PUSH_SERVICE = r"does not support the Push API in incognito mode"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as launched:
-        yield launched
 
 
 def _start(page: Page, url: str) -> None:

@@ -6,33 +6,20 @@ and requests to other hosts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.browser_fixtures import (
     in_a_thread,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
-    submit,
-    watch,
 )
 from hafen.strategy.figures.tests.conftest import fill_october
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
 
 
 def test_leadership_reads_the_figures_and_the_annual_report(
@@ -40,12 +27,8 @@ def test_leadership_reads_the_figures_and_the_annual_report(
 ) -> None:
     in_a_thread(lambda: fill_october(youth, street))  # events leave outside Playwright's loop
     base = live_server.url
-    watched = watch(browser, base)
+    watched = logged_in(browser, base, leader.username)
     page = watched.page
-    page.goto(f"{base}/konto/anmelden/")
-    page.fill("input[name=username]", leader.username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
 
     with page.expect_navigation():
         page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
