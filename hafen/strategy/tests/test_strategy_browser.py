@@ -6,52 +6,31 @@ to other hosts. The browser speaks German; selectors use names, not words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from hafen.accounts.demo import DEMO_PASSWORD
 from hafen.browser_fixtures import (
-    Watched,
-    launched_browser,
+    logged_in,
     path_of,
     require_chromium,
     screenshot,
     submit,
-    watch,
 )
 from hafen.strategy.models import Goal, StrategyVersion, VersionState
 
 require_chromium()
 
-from playwright.sync_api import Browser  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_browser() as browser:
-        yield browser
-
-
-def _log_in(browser: Browser, live_server, username: str, **options) -> Watched:
-    watched = watch(browser, live_server.url, **options)
-    page = watched.page
-    page.goto(f"{live_server.url}/konto/anmelden/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    submit(page, "main form button[type=submit]")
-    return watched
 
 
 def test_leadership_writes_goals_signs_and_a_counsellor_sees_the_signer(
     browser, live_server, leader, counsellor
 ) -> None:
     base = live_server.url
-    boss = _log_in(browser, live_server, leader.username)
+    boss = logged_in(browser, base, leader.username)
     page = boss.page
     # From the navigation to the strategy, and a first draft.
     page.click("header nav a[href='/strategie/']")
@@ -94,8 +73,8 @@ def test_leadership_writes_goals_signs_and_a_counsellor_sees_the_signer(
     boss.context.close()
 
     # A counsellor, on a phone, sees the signed strategy and who signed it.
-    colleague = _log_in(
-        browser, live_server, counsellor.username, viewport={"width": 375, "height": 740}
+    colleague = logged_in(
+        browser, base, counsellor.username, viewport={"width": 375, "height": 740}
     )
     page = colleague.page
     page.goto(f"{base}/start/")
