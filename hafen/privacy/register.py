@@ -72,6 +72,10 @@ NOT_PERSONAL: dict[str, str] = {
     "privacy.AuditHead": "the latest sequence number and hash of the audit chain",
     "privacy.AuditCheckpoint": "where the audit chain starts after pruning: a number and a hash",
     "accounts.Organisation": "the legal body (Träger), its name and settings",
+    "strategy.TeamMonth": (
+        "a team's monthly counts for the figures (messages by hour, waiting times, "
+        "conversations): sums that name no client, never below the team"
+    ),
     "accounts.Facility": "a facility of the organisation, its name",
     "accounts.Team": "a team of a facility, its name and address on the client door",
     "conversations.Label": "tags the organisation defines for sorting, not client content",

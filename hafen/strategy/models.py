@@ -254,3 +254,7 @@ class Deficit(Part):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+# The figures' counts of closed months live in the strategy app (DESIGN part 6).
+from hafen.strategy.figures.models import TeamMonth  # noqa: E402, F401

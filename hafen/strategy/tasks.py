@@ -6,6 +6,7 @@ from django_tasks import task
 
 from hafen.lib.periodic import every
 from hafen.strategy import actions
+from hafen.strategy.figures import tally
 
 
 @every(days=1)
@@ -13,3 +14,11 @@ from hafen.strategy import actions
 def remind_strategy_reviews() -> int:
     """Tell leadership once when the review date of the signed strategy has come."""
     return actions.send_review_reminders()
+
+
+@every(days=1)
+@task()
+def count_closed_months() -> int:
+    """Count and keep the figures of each team's recently closed months, so that the first
+    figures page of a new month reads them instead of counting a year of messages."""
+    return tally.tally_closed_months()

@@ -30,8 +30,8 @@ from hafen.publishing.models import (
     PostState,
     PostVersion,
 )
-from hafen.strategy.figures import localtime
 from hafen.strategy.figures import suppression as s
+from hafen.strategy.figures import tally
 from hafen.strategy.figures.period import Period, Scope, month_start, next_month
 
 RISKY = ("low", "medium", "high")
@@ -69,7 +69,7 @@ class Reachability:
     share_outside: s.Cell
 
 
-def _doors(team_ids: Iterable[int]) -> dict[int, DoorSettings]:
+def doors(team_ids: Iterable[int]) -> dict[int, DoorSettings]:
     doors = {door.team_id: door for door in DoorSettings.objects.filter(team_id__in=team_ids)}
     # A team that never changed its door has the default office hours (not saved here:
     # reading figures writes nothing).
@@ -78,31 +78,16 @@ def _doors(team_ids: Iterable[int]) -> dict[int, DoorSettings]:
 
 def reachability(scope: Scope, period: Period) -> Reachability:
     """When clients write (weekday and hour, local time) and how many of their messages
-    arrived outside the team's office hours (as they are set now)."""
+    arrived outside the team's office hours (as set when the month was counted)."""
     teams = scope.teams()
-    doors = _doors([team.pk for team in teams])
-    grouped = localtime.count_by(
-        Message.objects.filter(sender=Sender.CLIENT, conversation__team_id__in=list(doors)),
-        "created_at",
-        ("weekday", "hour", "minute"),
-        ("conversation__team_id",),
-        period.since,
-        period.until,
-    )
+    found = tally.tallies([team.pk for team in teams], period.months())
     grid = [[0] * 24 for _day in range(7)]
     per_team: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    intervals = {
-        (team_id, day): door.intervals(day)
-        for team_id, door in doors.items()
-        for day in range(1, 8)
-    }
-    for (team_id, weekday, hour, minute), n in grouped.items():
-        grid[weekday - 1][hour] += n
-        moment = time(hour, minute)
-        inside = any(start <= moment < end for start, end in intervals[(team_id, weekday)])
-        per_team[team_id][0] += n
-        if not inside:
-            per_team[team_id][1] += n
+    for (team_id, _month), counted in found.items():
+        for index, n in enumerate(counted.grid):
+            grid[index // 24][index % 24] += n
+        per_team[team_id][0] += counted.messages
+        per_team[team_id][1] += counted.outside
     columns = [_("Weekday")] + [f"{hour:02d}" for hour in range(24)] + [_("Total")]
     by_hour = s.Table(
         "reachability_hours",
@@ -128,7 +113,10 @@ def reachability(scope: Scope, period: Period) -> Reachability:
         _("Messages of clients outside office hours"),
         [_("Team"), _("Messages"), _("Outside office hours"), _("Share outside")],
         team_rows,
-        note=_("Measured against each team's office hours as they are set now."),
+        note=_(
+            "Measured against each team's office hours as they were set when the month was "
+            "counted (a month is counted for good two weeks after its end)."
+        ),
     )
     return Reachability(by_hour, by_team, messages, outside, share_outside)
 
@@ -149,7 +137,7 @@ def _hours(delta_seconds: float) -> float:
     return max(delta_seconds, 0.0) / 3600
 
 
-def _first_answers(team_ids: list[int], period: Period) -> dict[tuple[int, date], list[float]]:
+def first_answers(team_ids: list[int], period: Period) -> dict[tuple[int, date], list[float]]:
     """Hours from a conversation's first client message to the team's first answer, by team
     and the month of that first message."""
     rows = (
@@ -197,7 +185,7 @@ _SECONDS = {
 }
 
 
-def _each_answer(team_ids: list[int], period: Period) -> dict[tuple[int, date], list[float]]:
+def each_answer(team_ids: list[int], period: Period) -> dict[tuple[int, date], list[float]]:
     """Hours from the first unanswered client message to the team's next message.
 
     In the database, with window functions, in one pass over the messages in order: a
@@ -243,8 +231,9 @@ def _each_answer(team_ids: list[int], period: Period) -> dict[tuple[int, date], 
 def responses(scope: Scope, period: Period) -> Responses:
     teams = scope.teams()
     team_ids = [team.pk for team in teams]
-    first = _first_answers(team_ids, period)
-    each = _each_answer(team_ids, period)
+    found = tally.tallies(team_ids, period.months())
+    first = {key: tally.hours(counted.first) for key, counted in found.items()}
+    each = {key: tally.hours(counted.each) for key, counted in found.items()}
     columns = [
         _("Month"),
         _("First answer: median"),
@@ -282,7 +271,7 @@ def responses(scope: Scope, period: Period) -> Responses:
                 team_rows.append(row(f"{team} · {month_label(month)}", firsts, answers))
     note = _(
         "Time from the client's first message (or first unanswered message) to the team's "
-        "next message, office hours or not."
+        "next message, office hours or not, to the minute."
     )
     by_month = s.Table("responses_months", _("Time to answer per month"), columns, month_rows, note)
     team_columns = [_("Team and month"), *columns[1:]]
@@ -389,16 +378,9 @@ def volume(scope: Scope, period: Period) -> Volume:
     teams = scope.teams()
     team_ids = [team.pk for team in teams]
     months = period.months()
-    new = localtime.count_by_month(
-        Conversation.objects.filter(team_id__in=team_ids), "created_at", "team_id", months
-    )
-    active = localtime.count_by_month(
-        Message.objects.filter(conversation__team_id__in=team_ids).exclude(sender=Sender.SYSTEM),
-        "created_at",
-        "conversation__team_id",
-        months,
-        counted="conversation_id",
-    )
+    found = tally.tallies(team_ids, months)
+    new = {key: counted.new for key, counted in found.items()}
+    active = {key: counted.active for key, counted in found.items()}
     opened = _by_month(
         Case.objects.filter(
             team_id__in=team_ids, opened_on__gte=period.first, opened_on__lte=period.last_day
@@ -435,14 +417,7 @@ def volume(scope: Scope, period: Period) -> Volume:
         )
         for team in teams
     ]
-    origins = dict(
-        Conversation.objects.filter(
-            team_id__in=team_ids, created_at__gte=period.since, created_at__lt=period.until
-        )
-        .values_list("origin")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    origins = tally.total(found, found).origins
     total_new = sum(origins.values())
     origin_rows = [
         s.Row(

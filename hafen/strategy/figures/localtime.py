@@ -20,14 +20,28 @@ from django.db.models.functions import (
     ExtractHour,
     ExtractIsoWeekDay,
     ExtractMinute,
+    ExtractMonth,
+    ExtractYear,
 )
 from django.utils import timezone
 
 from hafen.strategy.figures.period import next_month
 
 # Parts a caller may ask for, and how SQLite's strftime writes them.
-_SQLITE_FORMATS = {"weekday": "%w", "hour": "%H", "minute": "%M"}
-_EXTRACTS = {"weekday": ExtractIsoWeekDay, "hour": ExtractHour, "minute": ExtractMinute}
+_SQLITE_FORMATS = {
+    "year": "%Y",
+    "month": "%m",
+    "weekday": "%w",
+    "hour": "%H",
+    "minute": "%M",
+}
+_EXTRACTS = {
+    "year": ExtractYear,
+    "month": ExtractMonth,
+    "weekday": ExtractIsoWeekDay,
+    "hour": ExtractHour,
+    "minute": ExtractMinute,
+}
 
 
 class _Strftime(Func):
@@ -105,23 +119,24 @@ def count_by(
 def count_by_month(
     queryset: QuerySet[Any],
     field: str,
-    group: str,
+    group: Sequence[str],
     months: Sequence[date],
     counted: str = "pk",
-) -> dict[tuple[Any, date], int]:
-    """How many distinct ``counted`` per ``group`` and local month of ``field``: one range
-    query per month (its bounds are local midnights), no conversion of any row."""
+) -> dict[tuple[Any, ...], int]:
+    """How many distinct ``counted`` per ``group`` fields and local month of ``field``
+    (keys: the group's values, then the month): one range query per month (its bounds
+    are local midnights), no conversion of any row."""
     zone = timezone.get_current_timezone()
-    totals: dict[tuple[Any, date], int] = {}
+    totals: dict[tuple[Any, ...], int] = {}
     for month in months:
         start = datetime.combine(month, time.min, tzinfo=zone)
         end = datetime.combine(next_month(month), time.min, tzinfo=zone)
         rows = (
             queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-            .values_list(group)
+            .values_list(*group)
             .annotate(n=Count(counted, distinct=True))
             .order_by()
         )
-        for value, n in rows:
-            totals[(value, month)] = n
+        for *values, n in rows:
+            totals[(*values, month)] = n
     return totals

@@ -16,7 +16,7 @@ from hafen.bridge import actions as bridge_actions
 from hafen.conftest import login_client
 from hafen.conversations.models import Conversation
 from hafen.strategy.figures import compute
-from hafen.strategy.figures.period import Scope
+from hafen.strategy.figures.period import Period, Scope
 from hafen.strategy.figures.tests.conftest import (
     AUTUMN,
     NOTHING,
@@ -232,3 +232,38 @@ def test_an_unknown_figure_or_table_is_not_found(org, leader):
     client = login_client(leader)
     assert client.get("/zahlen/geheim/").status_code == 404
     assert client.get("/zahlen/umfang/nichts.csv").status_code == 404
+
+
+def test_a_closed_month_is_counted_once_and_then_read(org, youth, october, time_machine):
+    from hafen.strategy.figures.models import TeamMonth
+
+    first = compute.volume(Scope(org), AUTUMN)
+    assert TeamMonth.objects.filter(month__in=[date(2026, 9, 1), date(2026, 10, 1)]).exists()
+    # A conversation dated into the closed October afterwards (only a test can) changes
+    # nothing: the stored counts are read.
+    new_conversation(youth, at("2026-10-07", "10:00"))
+    again = compute.volume(Scope(org), AUTUMN)
+    assert [c.text for c in again.by_month.rows[1].cells] == [
+        c.text for c in first.by_month.rows[1].cells
+    ]
+
+    # An open month is counted afresh every time.
+    time_machine.move_to(at("2026-11-20", "10:00"), tick=True)
+    november = Period(date(2026, 11, 1), date(2026, 11, 1))
+    before = compute.volume(Scope(org), november).new_conversations
+    for _ in range(5):
+        new_conversation(youth, at("2026-11-20", "11:00"))
+    assert compute.volume(Scope(org), november).new_conversations == before + 5
+    assert not TeamMonth.objects.filter(month=date(2026, 11, 1)).exists()
+
+
+def test_the_nightly_task_counts_the_months_just_closed(org, october, time_machine):
+    from hafen.strategy.figures import tally
+    from hafen.strategy.figures.models import TeamMonth
+
+    time_machine.move_to(at("2026-11-15", "03:00"), tick=True)
+    # The three months before November, closed two weeks after their end: August to October.
+    assert tally.tally_closed_months() == Team.objects.count() * 3
+    october_counts = TeamMonth.objects.get(team__slug="jugendberatung", month=date(2026, 10, 1))
+    assert october_counts.data["messages"] == 16 and october_counts.data["outside"] == 10
+    assert tally.tally_closed_months() == 0
