@@ -159,6 +159,8 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["conversation", "seq"]
+        # The figures count a period's messages (strategy.figures): a range, not a scan.
+        indexes = [models.Index(fields=["created_at"], name="message_created")]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
             models.UniqueConstraint(

@@ -141,7 +141,11 @@ def first_answers(team_ids: list[int], period: Period) -> dict[tuple[int, date],
     """Hours from a conversation's first client message to the team's first answer, by team
     and the month of that first message."""
     rows = (
-        Conversation.objects.filter(team_id__in=team_ids)
+        # Answered in or after the period, started before its end: only these can have
+        # their first client message in it (the answer comes after that message).
+        Conversation.objects.filter(
+            team_id__in=team_ids, created_at__lt=period.until, first_answer_at__gte=period.since
+        )
         .annotate(
             first_client=Min("messages__created_at", filter=Q(messages__sender=Sender.CLIENT))
         )
