@@ -7,7 +7,7 @@ team's month fits in a few numbers (``Tally``), which add up across teams and mo
 A month counts as closed ``CLOSED_AFTER`` its end (answers to its last messages may
 still come); from then on its tally is stored (``TeamMonth``) the first time a page
 needs it, or by the nightly task, and never counted again. Open months are counted
-afresh each time.
+afresh at most every ``OPEN_FOR`` seconds (kept in the cache meanwhile).
 
 What a stored tally keeps: client messages by weekday and hour, how many of them were
 outside the team's office hours as set when the month was counted, waiting times
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from hafen.conversations.models import Conversation, Message, Sender
@@ -31,6 +32,9 @@ from hafen.strategy.figures.models import TeamMonth
 from hafen.strategy.figures.period import Period, next_month
 
 CLOSED_AFTER = timedelta(days=14)
+# An open month's counts are reused for this many seconds (figures a few minutes old are
+# as good for leadership, and every page of a visit needs them).
+OPEN_FOR = 10 * 60
 
 
 @dataclass
@@ -90,17 +94,25 @@ def is_closed(month: date, today: date | None = None) -> bool:
 
 
 def tallies(team_ids: Sequence[int], months: Sequence[date]) -> dict[tuple[int, date], Tally]:
-    """The tally of every team and month: stored ones read, the others counted (and the
-    closed ones among those stored)."""
+    """The tally of every team and month: stored ones read, open ones from the cache of the
+    last ``OPEN_FOR`` seconds, the rest counted (and the closed ones among them stored)."""
     result: dict[tuple[int, date], Tally] = {}
     closed = [month for month in months if is_closed(month)]
     for row in TeamMonth.objects.filter(team_id__in=team_ids, month__in=closed):
         result[(row.team_id, row.month)] = Tally.from_json(row.data)
+    open_keys = {
+        _cache_key(team_id, month): (team_id, month)
+        for month in months
+        if not is_closed(month)
+        for team_id in team_ids
+    }
+    for key, data in cache.get_many(list(open_keys)).items():
+        result[open_keys[key]] = Tally.from_json(data)
     missing = sorted({month for month in months for t in team_ids if (t, month) not in result})
     if not missing:
         return result
     counted = count(team_ids, Period(missing[0], missing[-1]))
-    keep = []
+    keep, fresh = [], {}
     for month in missing:
         for team_id in team_ids:
             if (team_id, month) in result:
@@ -109,8 +121,15 @@ def tallies(team_ids: Sequence[int], months: Sequence[date]) -> dict[tuple[int, 
             result[(team_id, month)] = made
             if is_closed(month):
                 keep.append(TeamMonth(team_id=team_id, month=month, data=made.to_json()))
+            else:
+                fresh[_cache_key(team_id, month)] = made.to_json()
     TeamMonth.objects.bulk_create(keep, ignore_conflicts=True)
+    cache.set_many(fresh, timeout=OPEN_FOR)
     return result
+
+
+def _cache_key(team_id: int, month: date) -> str:
+    return f"figures:open:{team_id}:{month:%Y-%m}"
 
 
 def count(team_ids: Sequence[int], period: Period) -> dict[tuple[int, date], Tally]:
