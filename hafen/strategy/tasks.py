@@ -22,3 +22,10 @@ def count_closed_months() -> int:
     """Count and keep the figures of each team's recently closed months, so that the first
     figures page of a new month reads them instead of counting a year of messages."""
     return tally.tally_closed_months()
+
+
+@every(minutes=10)
+@task()
+def count_open_months() -> int:
+    """Recount every team's open months, so that figures pages read instead of count."""
+    return tally.refresh_open_months()

@@ -1,8 +1,9 @@
-"""The counts of a closed month, kept per team (``tally``): the past is read, not recounted."""
+"""The counts of a team's month, kept (``tally``): the past is read, not recounted."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hafen.accounts.models import Team
@@ -16,7 +17,10 @@ class TeamMonth(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # its first day
     data = models.JSONField()
-    counted_at = models.DateTimeField(auto_now_add=True)
+    counted_at = models.DateTimeField(default=timezone.now)
+    # A closed month is counted for good; an open month's counts are replaced when they
+    # are older than ``tally.OPEN_FOR`` (the worker recounts them every few minutes).
+    final = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("counts of a team's month")

@@ -5,9 +5,10 @@ A year holds hundreds of thousands of messages; counting them again for every pa
 costs seconds. Everything the reachability, response and volume figures need of one
 team's month fits in a few numbers (``Tally``), which add up across teams and months.
 A month counts as closed ``CLOSED_AFTER`` its end (answers to its last messages may
-still come); from then on its tally is stored (``TeamMonth``) the first time a page
-needs it, or by the nightly task, and never counted again. Open months are counted
-afresh at most every ``OPEN_FOR`` seconds (kept in the cache meanwhile).
+still come); from then on its tally is kept for good (``TeamMonth``) the first time a page
+needs it, or by the nightly task, and never counted again. Open months are kept too, but
+used only while younger than ``OPEN_FOR``: the worker recounts them every
+``REFRESH_EVERY``, so a page counts only when the worker is not running.
 
 What a stored tally keeps: client messages by weekday and hour, how many of them were
 outside the team's office hours as set when the month was counted, waiting times
@@ -20,10 +21,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from hafen.conversations.models import Conversation, Message, Sender
@@ -32,9 +32,10 @@ from hafen.strategy.figures.models import TeamMonth
 from hafen.strategy.figures.period import Period, next_month
 
 CLOSED_AFTER = timedelta(days=14)
-# An open month's counts are reused for this many seconds (figures a few minutes old are
-# as good for leadership, and every page of a visit needs them).
-OPEN_FOR = 10 * 60
+# An open month's kept counts are used while younger than this (figures a few minutes old
+# serve leadership as well; the worker recounts them every ``REFRESH_EVERY``).
+OPEN_FOR = timedelta(minutes=15)
+REFRESH_EVERY = timedelta(minutes=10)
 
 
 @dataclass
@@ -94,42 +95,42 @@ def is_closed(month: date, today: date | None = None) -> bool:
 
 
 def tallies(team_ids: Sequence[int], months: Sequence[date]) -> dict[tuple[int, date], Tally]:
-    """The tally of every team and month: stored ones read, open ones from the cache of the
-    last ``OPEN_FOR`` seconds, the rest counted (and the closed ones among them stored)."""
+    """The tally of every team and month: kept ones read (a closed month's for good, an
+    open month's while younger than ``OPEN_FOR``), the others counted and kept."""
+    now = timezone.now()
     result: dict[tuple[int, date], Tally] = {}
-    closed = [month for month in months if is_closed(month)]
-    for row in TeamMonth.objects.filter(team_id__in=team_ids, month__in=closed):
-        result[(row.team_id, row.month)] = Tally.from_json(row.data)
-    open_keys = {
-        _cache_key(team_id, month): (team_id, month)
-        for month in months
-        if not is_closed(month)
-        for team_id in team_ids
-    }
-    for key, data in cache.get_many(list(open_keys)).items():
-        result[open_keys[key]] = Tally.from_json(data)
+    for row in TeamMonth.objects.filter(team_id__in=team_ids, month__in=months):
+        usable = row.final if is_closed(row.month) else row.counted_at >= now - OPEN_FOR
+        if usable:
+            result[(row.team_id, row.month)] = Tally.from_json(row.data)
     missing = sorted({month for month in months for t in team_ids if (t, month) not in result})
-    if not missing:
-        return result
-    counted = count(team_ids, Period(missing[0], missing[-1]))
-    keep, fresh = [], {}
-    for month in missing:
-        for team_id in team_ids:
-            if (team_id, month) in result:
-                continue
-            made = counted.get((team_id, month)) or Tally()
-            result[(team_id, month)] = made
-            if is_closed(month):
-                keep.append(TeamMonth(team_id=team_id, month=month, data=made.to_json()))
-            else:
-                fresh[_cache_key(team_id, month)] = made.to_json()
-    TeamMonth.objects.bulk_create(keep, ignore_conflicts=True)
-    cache.set_many(fresh, timeout=OPEN_FOR)
+    if missing:
+        counted = count(team_ids, Period(missing[0], missing[-1]))
+        keep = []
+        for month in missing:
+            for team_id in team_ids:
+                if (team_id, month) not in result:
+                    made = counted.get((team_id, month)) or Tally()
+                    result[(team_id, month)] = made
+                    keep.append(_row(team_id, month, made, now))
+        _keep(keep)
     return result
 
 
-def _cache_key(team_id: int, month: date) -> str:
-    return f"figures:open:{team_id}:{month:%Y-%m}"
+def _row(team_id: int, month: date, made: Tally, now: datetime) -> TeamMonth:
+    return TeamMonth(
+        team_id=team_id, month=month, data=made.to_json(), counted_at=now, final=is_closed(month)
+    )
+
+
+def _keep(rows: list[TeamMonth]) -> None:
+    """Insert or replace (two pages counting the same month at once both succeed)."""
+    TeamMonth.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["team", "month"],
+        update_fields=["data", "counted_at", "final"],
+    )
 
 
 def count(team_ids: Sequence[int], period: Period) -> dict[tuple[int, date], Tally]:
@@ -196,13 +197,32 @@ def total(found: dict[tuple[int, date], Tally], keys: Iterable[tuple[int, date]]
 
 
 def tally_closed_months(months_back: int = 3) -> int:
-    """For the nightly task: store the tallies of recently closed months of every team;
-    returns how many were counted."""
+    """For the nightly task: count and keep for good every team's recently closed months
+    not counted for good yet; returns how many team months were counted."""
     from hafen.accounts.models import Team
 
-    today = timezone.localdate()
-    months = [m for m in Period.months_back(months_back + 1, today).months() if is_closed(m)]
+    months = [m for m in Period.months_back(months_back + 1).months() if is_closed(m)]
     team_ids = list(Team.objects.values_list("pk", flat=True))
-    before = TeamMonth.objects.filter(month__in=months).count()
+    before = TeamMonth.objects.filter(month__in=months, final=True).count()
     tallies(team_ids, months)
-    return TeamMonth.objects.filter(month__in=months).count() - before
+    return TeamMonth.objects.filter(month__in=months, final=True).count() - before
+
+
+def refresh_open_months() -> int:
+    """For the worker, every few minutes: count every team's open months again, so that
+    the first figures page of a visit reads them instead of counting; returns how many."""
+    from hafen.accounts.models import Team
+
+    months = [m for m in Period.months_back(2).months() if not is_closed(m)]
+    team_ids = list(Team.objects.values_list("pk", flat=True))
+    if not months or not team_ids:
+        return 0
+    now = timezone.now()
+    counted = count(team_ids, Period(months[0], months[-1]))
+    rows = [
+        _row(team_id, month, counted.get((team_id, month)) or Tally(), now)
+        for month in months
+        for team_id in team_ids
+    ]
+    _keep(rows)
+    return len(rows)

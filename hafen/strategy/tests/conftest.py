@@ -5,19 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
 from hafen.strategy.models import StrategyVersion, VersionState
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """An open month's counts are cached for minutes: no test may see another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

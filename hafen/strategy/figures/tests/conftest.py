@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import translation
 
 from hafen.accounts.models import Team, User
@@ -60,14 +59,6 @@ def youth(org) -> Team:
 @pytest.fixture
 def street(org) -> Team:
     return Team.objects.get(slug="streetwork")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """An open month's counts are cached for minutes: no test may see another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

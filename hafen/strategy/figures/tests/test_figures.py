@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from hafen.accounts.models import Team
 from hafen.bridge import actions as bridge_actions
@@ -236,6 +235,7 @@ def test_an_unknown_figure_or_table_is_not_found(org, leader):
 
 
 def test_a_closed_month_is_counted_once_and_then_read(org, youth, october, time_machine):
+    from hafen.strategy.figures import tally
     from hafen.strategy.figures.models import TeamMonth
 
     first = compute.volume(Scope(org), AUTUMN)
@@ -248,18 +248,21 @@ def test_a_closed_month_is_counted_once_and_then_read(org, youth, october, time_
         c.text for c in first.by_month.rows[1].cells
     ]
 
-    # An open month is counted afresh (at most every ten minutes), and not kept.
+    # An open month's kept counts serve for fifteen minutes; the worker recounts them.
     time_machine.move_to(at("2026-11-20", "10:00"), tick=True)
     november = Period(date(2026, 11, 1), date(2026, 11, 1))
     before = compute.volume(Scope(org), november).new_conversations
     for _ in range(5):
-        new_conversation(youth, at("2026-11-20", "11:00"))
-    # Within ten minutes the open month's counts come from the cache (Redis keeps time
-    # itself, so the test empties the cache rather than waiting); then afresh.
+        new_conversation(youth, at("2026-11-20", "10:01"))
     assert compute.volume(Scope(org), november).new_conversations == before
-    cache.clear()
+    assert tally.refresh_open_months() == Team.objects.count()  # November: the one open month
     assert compute.volume(Scope(org), november).new_conversations == before + 5
-    assert not TeamMonth.objects.filter(month=date(2026, 11, 1)).exists()
+    assert not TeamMonth.objects.get(team=youth, month=date(2026, 11, 1)).final
+    # Without the worker, a page counts once the kept counts are older than that.
+    for _ in range(5):
+        new_conversation(youth, at("2026-11-20", "10:02"))
+    time_machine.move_to(at("2026-11-20", "10:20"), tick=True)
+    assert compute.volume(Scope(org), november).new_conversations == before + 10
 
 
 def test_the_nightly_task_counts_the_months_just_closed(org, october, time_machine):
