@@ -36,7 +36,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import ROOT, environment, measure  # the same throwaway setup
 
-PAGES = ("erreichbarkeit", "antwortzeiten", "bruecke", "umfang", "oeffentlichkeit", "netzwerk")
+PAGES = (
+    "erreichbarkeit",
+    "antwortzeiten",
+    "bruecke",
+    "umfang",
+    "oeffentlichkeit",
+    "netzwerk",
+    "ziele",
+)
 ORIGINS = ["door"] * 70 + ["instagram"] * 12 + ["facebook"] * 6 + ["whatsapp"] * 8 + ["email"] * 4
 
 

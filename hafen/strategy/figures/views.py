@@ -71,6 +71,13 @@ def _network(scope: Scope, period: Period) -> list[tuple[Table, SafeString | Non
     return [(figure.referrals, None), (figure.events, None)]
 
 
+def _goals(scope: Scope, period: Period) -> list[tuple[Table, SafeString | None]]:
+    from hafen.strategy import goals  # the strategy's goals, read against these figures
+
+    made = goals.report_section(scope, period)
+    return [(table, None) for table in made[1]] if made else []
+
+
 SECTIONS = [
     Section("erreichbarkeit", _("Reachability"), _reachability),
     Section("antwortzeiten", _("Response times"), _responses),
@@ -78,6 +85,7 @@ SECTIONS = [
     Section("umfang", _("Volume"), _volume),
     Section("oeffentlichkeit", _("Public communication"), _publishing),
     Section("netzwerk", _("Network"), _network),
+    Section("ziele", _("Goals"), _goals),
 ]
 _BY_SLUG = {section.slug: section for section in SECTIONS}
 

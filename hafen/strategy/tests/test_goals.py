@@ -109,3 +109,20 @@ def test_the_share_of_planned_posts_published_and_the_time_to_first_answer(
     assert share.value == pytest.approx(200 / 3)
     p90 = goals.READERS["first_response_p90_hours"](figures)
     assert isinstance(p90, goals.Measured) and p90.value is None  # nothing answered yet
+
+
+def test_the_figures_page_of_goals(org, leader):
+    from hafen.conftest import login_client
+
+    client = login_client(leader)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    empty = client.get("/zahlen/ziele/?von=2026-01&bis=2026-11")
+    assert empty.status_code == 200
+    assert "once leadership has signed the strategy" in empty.content.decode()
+
+    create_demo_strategy(org)
+    page = client.get("/zahlen/ziele/?von=2026-01&bis=2026-11").content.decode()
+    assert 'id="strategy_goals"' in page
+    assert "Wir berichten regelmäßig über unsere Angebote" in page
+    csv = client.get("/zahlen/ziele/strategy_goals.csv?von=2026-01&bis=2026-11")
+    assert csv.status_code == 200 and "Wir antworten schnell" in csv.content.decode("utf-8-sig")

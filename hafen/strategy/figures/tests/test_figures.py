@@ -164,9 +164,10 @@ def test_leadership_sees_the_figures_without_any_content(org, leader, october, a
             "umfang",
             "oeffentlichkeit",
             "netzwerk",
+            "ziele",
         )
     ]
-    assert [page.status_code for page in pages] == [200] * 6
+    assert [page.status_code for page in pages] == [200] * 7
     reach = pages[0].content.decode()
     share = compute.reachability(Scope(org), AUTUMN).share_outside.text
     assert f"<td>{share}</td>" in reach and "&lt; 5" in reach and "<svg" in reach
