@@ -66,7 +66,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import chat_load  # noqa: E402 - the Hafen side's setup is shared with the load bench
+import chat_load  # the Hafen side's setup is shared with the load bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNAPSE_VERSION = "1.163.2"
@@ -582,9 +582,13 @@ async def hafen_counsellors(
         with contextlib.suppress(Exception):
             async for raw in ws:
                 frame = json.loads(raw)
-                if frame.get("type") == "message" and frame.get("sender") == "client":
-                    if watchers.result is not None and "#" in frame.get("body", ""):
-                        watchers.result.delivered(id_in(frame["body"]), time.perf_counter())
+                if (
+                    frame.get("type") == "message"
+                    and frame.get("sender") == "client"
+                    and watchers.result is not None
+                    and "#" in frame.get("body", "")
+                ):
+                    watchers.result.delivered(id_in(frame["body"]), time.perf_counter())
 
     async def open_one(index: int) -> None:
         async with gate:
