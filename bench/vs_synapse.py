@@ -101,7 +101,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--conversations", type=int, default=200, help="C")
     parser.add_argument("--senders", type=int, default=50, help="K, sending at once")
-    parser.add_argument("--messages", type=int, default=6000, help="M, in all")
+    parser.add_argument("--messages", type=int, default=4000, help="M, in all")
     parser.add_argument(
         "--interval", type=float, default=0.4, help="seconds at least between two messages"
     )
