@@ -433,7 +433,12 @@ async def matrix_pairs(
 
 
 async def follow_sync(
-    http: Any, server: SynapseServer, counsellor: MatrixUser, result: Result, stop: asyncio.Event
+    http: Any,
+    server: SynapseServer,
+    counsellor: MatrixUser,
+    result: Result,
+    stop: asyncio.Event,
+    ready: list[int],
 ) -> None:
     """What a Matrix client does: /sync, long-polled, from the last batch on."""
     url = f"{server.base}/_matrix/client/v3/sync"
@@ -458,6 +463,8 @@ async def follow_sync(
                     body = event.get("content", {}).get("body", "")
                     if event.get("sender") != counsellor.user_id and "#" in body:
                         result.delivered(id_in(body), now)
+        else:
+            ready.append(1)
         since = batch["next_batch"]
 
 
@@ -476,11 +483,13 @@ async def run_synapse(args: argparse.Namespace, server: SynapseServer) -> Result
             flush=True,
         )
         stop = asyncio.Event()
+        ready: list[int] = []
         followers = [
-            asyncio.create_task(follow_sync(http, server, counsellor, result, stop))
+            asyncio.create_task(follow_sync(http, server, counsellor, result, stop, ready))
             for _client, counsellor, _room in pairs
         ]
-        await asyncio.sleep(2)  # every follower past its first sync
+        while len(ready) < len(followers):  # every follower past its first sync
+            await asyncio.sleep(0.1)
 
         async def send(conversation: int, mid: str, text: str) -> None:
             client, _counsellor, room = pairs[conversation]
