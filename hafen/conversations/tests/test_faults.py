@@ -48,26 +48,27 @@ from hafen.privacy.models import AuditEntry
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAULTS = ["full", "read-only"]
-NOT_SAVED_SOCKET = "Your message could not be saved just now. It is kept and sent again in a moment."
+NOT_SAVED_SOCKET = (
+    "Your message could not be saved just now. It is kept and sent again in a moment."
+)
 NOT_SAVED_FORM = "Your message could not be saved just now. Please try again in a moment."
 # Long enough to need pages of its own (no free room in an existing page will do).
 LONG_BODY = ("Ich weiß nicht weiter, können Sie mir helfen? " * 85).strip()
-FILLER = "hafen_test_filler"
 SQLSTATE = {"full": "53100", "read-only": "25006"}
 
 
 def _sqlite_fill_up(raw: Any) -> None:
     """Use up the free pages of the file, so that the next page it needs fails."""
-    raw.execute(f"CREATE TABLE IF NOT EXISTS {FILLER} (b BLOB)")
+    raw.execute("CREATE TABLE IF NOT EXISTS hafen_test_filler (b BLOB)")
     pages = raw.execute("PRAGMA page_count").fetchone()[0]
     raw.execute(f"PRAGMA max_page_count = {pages}")
     size = 64
     while size:
         try:
             raw.execute(
-                f"INSERT INTO {FILLER} SELECT zeroblob(3000) FROM "
-                f"(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {size}) "
-                "SELECT i FROM n)"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+                "INSERT INTO hafen_test_filler SELECT zeroblob(3000) FROM n",
+                (size,),
             )
         except sqlite3.OperationalError as error:
             assert "full" in str(error), error
@@ -133,7 +134,7 @@ def database_refuses(kind: str) -> Iterator[None]:
         connection.ensure_connection()
         _sqlite_lift(connection.connection)
         if kind == "full":
-            connection.connection.execute(f"DROP TABLE IF EXISTS {FILLER}")
+            connection.connection.execute("DROP TABLE IF EXISTS hafen_test_filler")
 
 
 def _unchanged(conversation: Conversation, before: dict[str, Any]) -> None:
@@ -202,7 +203,12 @@ async def test_a_socket_message_that_cannot_be_stored_is_not_acknowledged_and_st
         await database_sync_to_async(fault.__exit__)(None, None, None)
 
     assert refused == [
-        {"type": "error", "code": "unavailable", "message": NOT_SAVED_SOCKET, "id": "full-disk-0001"}
+        {
+            "type": "error",
+            "code": "unavailable",
+            "message": NOT_SAVED_SOCKET,
+            "id": "full-disk-0001",
+        }
     ]
     await database_sync_to_async(_unchanged)(conversation, before)
 

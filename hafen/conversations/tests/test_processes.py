@@ -9,6 +9,8 @@ says where it stopped, and gets exactly what it missed, once.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from hafen.conversations.tests.servers import (
     Browser,
     Server,
     Socket,
+    Talker,
     database_for_servers,
     free_port,
     redis_keys_forget,
@@ -239,3 +242,107 @@ def test_a_real_server_refuses_foreign_origins_and_sockets_without_the_right_ses
 
     # The same session from the right origin is let in: the refusals above were real.
     _greeted(Socket(server, "/ws/k/", session)).close()
+
+
+BURST_CLIENTS = 3
+BURST_MESSAGES = 20  # each; below the socket's 30 a window, so none is refused as too fast
+
+
+def in_threads(*jobs: Callable[[], None]) -> None:
+    """Run the jobs at the same time; the first failure is raised here."""
+    failures: list[BaseException] = []
+
+    def run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def assert_nothing_lost_nothing_twice(
+    conversation: Conversation, writers: list[Talker], readers: list[Talker], sent: set[str]
+) -> None:
+    """Every acknowledged message stored once under its seq, every sent one stored once,
+    and every reader got every message once, in order."""
+    stored = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("seq")
+        .values_list("seq", "client_msg_id")
+    )
+    seqs = [seq for seq, _ in stored]
+    assert seqs == list(range(1, len(stored) + 1)), "sequence numbers without gaps"
+    by_id = {client_id: seq for seq, client_id in stored if client_id}
+    assert len(by_id) == len([1 for _, client_id in stored if client_id]), "an id stored twice"
+    assert set(by_id) == sent, "every sent message is stored (and nothing else)"
+    for writer in writers:
+        for client_id, seq in writer.acked.items():
+            assert by_id[client_id] == seq, ("acknowledged, then lost or moved", client_id)
+    for reader in readers:
+        assert reader.delivered == seqs, (
+            "delivered out of order, twice or not at all",
+            reader.path,
+        )
+
+
+def test_a_crash_during_a_burst_loses_no_acknowledged_message_and_stores_none_twice(
+    servers,
+) -> None:
+    (server,) = servers()
+    sessions = [Browser(server).start_conversation(TEAM) for _ in range(BURST_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(server).log_in("fachkraft", demo.DEMO_PASSWORD)
+    clients = [Talker(server, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(server, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    for talker in clients + team:
+        assert talker.connect()
+    sent = [{f"burst-{n}-{i:04d}" for i in range(BURST_MESSAGES)} for n in range(BURST_CLIENTS)]
+
+    def burst(number: int) -> Callable[[], None]:
+        def write() -> None:
+            client = clients[number]
+            for i in range(BURST_MESSAGES):
+                client.send(f"burst-{number}-{i:04d}", f"Nachricht {i} von {number}")
+                client.pump(0.01)
+            client.pump(0.5)
+
+        return write
+
+    def crash() -> None:
+        # SIGKILL once a third of the burst is stored: the rest is on the wire or queued.
+        deadline = time.monotonic() + 20
+        while Message.objects.count() < BURST_CLIENTS * BURST_MESSAGES // 3:
+            assert time.monotonic() < deadline, server.tail()
+            time.sleep(0.005)
+        server.kill()
+
+    in_threads(*(burst(n) for n in range(BURST_CLIENTS)), crash)
+    acked_before = sum(len(client.acked) for client in clients)
+    assert 0 < acked_before < BURST_CLIENTS * BURST_MESSAGES, "the crash came mid-burst"
+
+    server.start()
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    # The clients first (their outboxes go again), then the team catches up with it all.
+    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
+    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    for number, conversation in enumerate(conversations):
+        assert_nothing_lost_nothing_twice(
+            conversation, [clients[number]], [clients[number], team[number]], sent[number]
+        )
+    for talker in clients + team:
+        talker.close()
