@@ -366,8 +366,12 @@ class Talker:
 
     RETRY_SECONDS = 0.3
 
-    def __init__(self, server: Server, path: str, session_id: str) -> None:
+    def __init__(self, server: Server, path: str, session_id: str, ping_every: float = 0.0) -> None:
         self.server, self.path, self.session_id = server, path, session_id
+        # The page pings every 30 s and catches up with whatever an event did not bring;
+        # a test that waits for that may ping sooner.
+        self.ping_every = ping_every
+        self._ping_at = 0.0
         self.socket: Socket | None = None
         self.outbox: dict[str, str] = {}
         self.acked: dict[str, int] = {}  # client id → seq the server promised
@@ -418,6 +422,13 @@ class Talker:
                 time.sleep(min(0.1, remaining))
                 continue
             assert self.socket is not None
+            if self.ping_every and time.monotonic() >= self._ping_at:
+                self._ping_at = time.monotonic() + self.ping_every
+                try:
+                    self.socket.send(type="ping")
+                except Exception:
+                    self._lost()
+                continue
             if self.outbox and self._retry_at and time.monotonic() >= self._retry_at:
                 self._retry_at = 0.0
                 for client_id, body in self.outbox.items():
@@ -460,3 +471,51 @@ class Talker:
 
     def close(self) -> None:
         self._lost()
+
+
+@dataclass
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port, to stop and start again.
+
+    Never the machine's shared Redis: other tests and programs use that one.
+    """
+
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    BINARY = "/usr/bin/redis-server"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    self.BINARY,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _port_open(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=STOP_TIMEOUT)

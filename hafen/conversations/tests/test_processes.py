@@ -25,6 +25,7 @@ from hafen.conversations import actions
 from hafen.conversations.models import Conversation, DoorSettings, Message, Sender
 from hafen.conversations.tests.servers import (
     Browser,
+    PrivateRedis,
     Server,
     Socket,
     Talker,
@@ -98,6 +99,18 @@ def redis_url() -> str:
     # not be throttled by the runs of the last hour.
     redis_keys_forget(REDIS_URL, "hafen:*door-throttle:*")
     return REDIS_URL
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test's own, to stop and start: never the shared one."""
+    if not Path(PrivateRedis.BINARY).exists():
+        if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{PrivateRedis.BINARY} is required (HAFEN_REQUIRE_REDIS=1).")
+        pytest.skip(f"no {PrivateRedis.BINARY}")
+    redis_server = PrivateRedis(tmp_path / "redis.log").start()
+    yield redis_server
+    redis_server.stop()
 
 
 def _greeted(socket: Socket) -> Socket:
@@ -345,4 +358,85 @@ def test_a_crash_during_a_burst_loses_no_acknowledged_message_and_stores_none_tw
             conversation, [clients[number]], [clients[number], team[number]], sent[number]
         )
     for talker in clients + team:
+        talker.close()
+
+
+OUTAGE_CLIENTS = 2
+
+
+def test_while_redis_is_away_clients_on_one_process_and_the_team_on_another_lose_nothing(
+    servers, private_redis
+) -> None:
+    first, second = servers(2, private_redis.url)
+    sessions = [Browser(first).start_conversation(TEAM) for _ in range(OUTAGE_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(second).log_in("fachkraft", demo.DEMO_PASSWORD)
+    # No pings: what the events lost while Redis was away must come with the next
+    # event, through the subscriptions the processes renew when Redis is back.
+    clients = [Talker(first, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(second, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    everyone = clients + team
+    sent: list[set[str]] = [set() for _ in conversations]
+
+    def talk(phase: str, messages: int = 3, answer: bool = True) -> None:
+        for number, (client, member) in enumerate(zip(clients, team, strict=True)):
+            for i in range(messages):
+                client_id = f"{phase}-{number}-{i}"
+                client.send(client_id, f"{phase}: Nachricht {i}")
+                sent[number].add(client_id)
+            if answer:
+                member.send(f"{phase}-team-{number}", f"{phase}: Antwort")
+                sent[number].add(f"{phase}-team-{number}")
+        for talker in everyone:
+            talker.pump(0.1)
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    def all_settle() -> None:
+        in_threads(*(settle(t, c) for t, c in zip(clients + team, conversations * 2, strict=True)))
+
+    for talker in everyone:
+        assert talker.connect()
+    talk("before")
+    all_settle()
+
+    listening = set(redis.Redis.from_url(private_redis.url).pubsub_channels())
+
+    def restart_redis(while_away: Callable[[], None]) -> None:
+        private_redis.stop()
+        while_away()
+        private_redis.start()
+        renewed = redis.Redis.from_url(private_redis.url)
+        deadline = time.monotonic() + 20
+        while not listening <= set(renewed.pubsub_channels()):
+            assert time.monotonic() < deadline, "the processes did not subscribe again"
+            for talker in everyone:
+                talker.pump(0.05)
+
+    def away() -> None:
+        talk("during")
+        for talker in everyone:
+            talker.pump(0.3)
+
+    restart_redis(away)
+    # One message a conversation, the first events the clients' process publishes since
+    # Redis came back: each is the only thing that brings the missed messages along.
+    talk("after", messages=1, answer=False)
+    all_settle()
+    # A restart while all are quiet: the processes' connections for publishing are all
+    # stale now, and the first event through each must still go out.
+    restart_redis(lambda: None)
+    talk("quiet", messages=1, answer=False)
+    all_settle()
+
+    for number, conversation in enumerate(conversations):
+        writers = [clients[number], team[number]]
+        assert_nothing_lost_nothing_twice(conversation, writers, writers, sent[number])
+    for talker in everyone:
         talker.close()
