@@ -365,6 +365,7 @@ class Talker:
     """
 
     RETRY_SECONDS = 0.3
+    TOO_FAST_SECONDS = 3.0
 
     def __init__(self, server: Server, path: str, session_id: str, ping_every: float = 0.0) -> None:
         self.server, self.path, self.session_id = server, path, session_id
@@ -454,8 +455,11 @@ class Talker:
             assert self.acked[frame["id"]] == frame["seq"], ("an id acked twice", frame)
         elif kind == "error" and frame.get("code") == "unavailable":
             self.refusals += 1
-            self._retry_at = time.monotonic() + self.RETRY_SECONDS
-        elif kind == "error" and frame.get("code") != "too_fast":
+            self._retry_at = self._retry_at or time.monotonic() + self.RETRY_SECONDS
+        elif kind == "error" and frame.get("code") == "too_fast":
+            # The retries count against the socket's limit too: the page waits 3 s.
+            self._retry_at = time.monotonic() + self.TOO_FAST_SECONDS
+        elif kind == "error":
             raise AssertionError(f"refused: {frame}")
 
     def settle(self, until: Callable[[], bool], timeout: float = 20.0) -> None:

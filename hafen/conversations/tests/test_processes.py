@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.db import connection
 from websockets.exceptions import InvalidStatus
 
 from hafen.accounts import demo
@@ -439,4 +440,83 @@ def test_while_redis_is_away_clients_on_one_process_and_the_team_on_another_lose
         writers = [clients[number], team[number]]
         assert_nothing_lost_nothing_twice(conversation, writers, writers, sent[number])
     for talker in everyone:
+        talker.close()
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _cut_the_servers_connections(ours: int) -> int:
+    """Every connection of the servers is ended, as a restart ends them (not the test's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [ours],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_nothing(
+    servers,
+) -> None:
+    """What a PostgreSQL restart does to the servers: every connection ends at once,
+    in whatever transaction it was (a pooled one is found broken only when used next).
+    Ended here with pg_terminate_backend, again and again while the clients send, so
+    that commits, acks and reads are cut at every stage; a real restart of a private
+    cluster, with its refused connections in between, is in bench/faults.py."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite has no server to lose)")
+    (server,) = servers()
+    sessions = [Browser(server).start_conversation(TEAM) for _ in range(BURST_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(server).log_in("fachkraft", demo.DEMO_PASSWORD)
+    clients = [Talker(server, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(server, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    for talker in clients + team:
+        assert talker.connect()
+    sent = [{f"pg-{n}-{i:04d}" for i in range(BURST_MESSAGES)} for n in range(BURST_CLIENTS)]
+    cuts: list[int] = []
+    ours = _backend_pid()
+
+    def burst(number: int) -> Callable[[], None]:
+        def write() -> None:
+            for i in range(BURST_MESSAGES):
+                clients[number].send(f"pg-{number}-{i:04d}", f"Nachricht {i} von {number}")
+                clients[number].pump(0.02)
+
+        return write
+
+    def cut() -> None:
+        while Message.objects.count() < BURST_CLIENTS * BURST_MESSAGES // 4:
+            time.sleep(0.005)
+        for _ in range(5):
+            cuts.append(_cut_the_servers_connections(ours))
+            time.sleep(0.1)
+
+    in_threads(*(burst(n) for n in range(BURST_CLIENTS)), cut)
+    assert sum(cuts) > 0, "the servers' connections were cut"
+    # The cuts ended the idle connections in this process's pool too.
+    connection.close_pool()
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
+    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    for number, conversation in enumerate(conversations):
+        assert_nothing_lost_nothing_twice(
+            conversation, [clients[number]], [clients[number], team[number]], sent[number]
+        )
+    # The server is still the same process: it got over it without a restart.
+    assert server.process is not None and server.process.poll() is None
+    for talker in clients + team:
         talker.close()
