@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.db import connections as django_connections
 from websockets.exceptions import InvalidStatus
 
 from hafen.accounts import demo
@@ -271,6 +272,10 @@ def in_threads(*jobs: Callable[[], None]) -> None:
             job()
         except BaseException as error:
             failures.append(error)
+        finally:
+            # The thread's connection goes back to the pool (PostgreSQL): a thread that
+            # ends holding it would take it away for good.
+            django_connections.close_all()
 
     threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
