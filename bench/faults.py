@@ -295,7 +295,7 @@ def run_scenario(args: argparse.Namespace, name: str, database_url: str, fault: 
             if database_url:
                 # A restart leaves this process's pooled connections broken too.
                 connections["default"].close()
-                connections["default"].close_pool()
+                connections["default"].close_pool()  # type: ignore[attr-defined]  # PostgreSQL
 
             def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
                 return lambda: talker.settle(
