@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection
 from django.db import connections as django_connections
 from websockets.exceptions import InvalidStatus
@@ -465,6 +466,10 @@ def _cut_the_servers_connections(ours: int) -> int:
         return int(cursor.fetchone()[0])
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL only (SQLite has no server to lose)",
+)
 def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_nothing(
     servers,
 ) -> None:
@@ -473,8 +478,6 @@ def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_n
     Ended here with pg_terminate_backend, again and again while the clients send, so
     that commits, acks and reads are cut at every stage; a real restart of a private
     cluster, with its refused connections in between, is in bench/faults.py."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only (SQLite has no server to lose)")
     (server,) = servers()
     sessions = [Browser(server).start_conversation(TEAM) for _ in range(BURST_CLIENTS)]
     conversations = list(Conversation.objects.order_by("pk"))
