@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from hafen import languages
 from hafen.env import env_bool, env_int, env_list, env_str, secret_from_env_or_file
@@ -176,9 +177,19 @@ if REDIS_URL:
             # next event, the page's ping or a reconnect.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             # redis-py 8 times reads out after 5 s by default: a quiet socket would crash.
-            # And its pool refuses the 101st connection instead of waiting.
+            # And its pool refuses the 101st connection instead of waiting. After Redis
+            # was away, every pooled connection fails once ("Connection closed by
+            # server"): without a retry on a fresh one, the first events after its
+            # return were lost, and sockets waited for the page's ping to catch up.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 10, "max_connections": 1000}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 10,
+                        "max_connections": 1000,
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ],
             },
         }
     }

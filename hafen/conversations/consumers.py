@@ -10,6 +10,7 @@ Protocol (JSON text frames; every frame is hostile until checked):
     ← {"type": "ack", "id": "...", "seq": 15, "duplicate": false}   only after commit
     ← {"type": "receipts", "delivered": 14, "read": 13}    the other side's marks
     ← {"type": "error", "code": "too_long", "message": "...", "id": "..."}
+    ← {"type": "error", "code": "unavailable", "message": "...", "id": "..."}   not stored
     ← {"type": "deleted"}                                 then the socket closes
     ← {"type": "pong"}
 
@@ -24,11 +25,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
+from django.db import Error as DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +40,8 @@ from hafen.conversations import access, actions, events, queries, validation
 from hafen.conversations.models import Conversation
 from hafen.lib import db
 from hafen.privacy.crypto import CryptoError
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_CHARS = 32 * 1024
 SENDS_PER_WINDOW = 30
@@ -142,6 +147,13 @@ class ConversationConsumer(AsyncWebsocketConsumer):
         except actions.ConversationGone:
             await self.send(text_data=json.dumps({"type": "deleted"}))
             await self.close(code=CLOSE_GONE)
+            return
+        except DatabaseError as error:
+            # Not stored: the database is full, read-only, restarting or away. The
+            # transaction was rolled back whole, nothing is acknowledged, and the page
+            # keeps the message and sends it again later under the same id.
+            logger.warning("A message could not be stored: %r", error)
+            await self.error("unavailable", message_id=client_msg_id)
             return
         # The ack goes out only now: the message is committed.
         await self.send(
@@ -293,6 +305,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):
                 text = {
                     "too_fast": _("You are writing very fast. Please wait a moment."),
                     "frame_rejected": _("This could not be sent."),
+                    "unavailable": _(
+                        "Your message could not be saved just now. It is kept and sent "
+                        "again in a moment."
+                    ),
                 }.get(code, _("This could not be understood."))
         frame: dict[str, Any] = {"type": "error", "code": code, "message": text}
         if isinstance(message_id, str) and len(message_id) <= 64:

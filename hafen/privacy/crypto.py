@@ -17,6 +17,7 @@ every data key — content is never re-encrypted for a rotation.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import secrets
@@ -166,7 +167,14 @@ def save_encrypted_file(data_key: DataKey, content: bytes, *, context: str) -> s
     """Store an attachment encrypted under a random name; returns the storage name."""
     name = f"sealed/{data_key.id}/{secrets.token_hex(16)}.bin"
     sealed = encrypt_bytes(data_key, content, context=context)
-    return default_storage.save(name, ContentFile(sealed))
+    try:
+        return default_storage.save(name, ContentFile(sealed))
+    except OSError:
+        # A full disk stops the write halfway, and the storage leaves the part behind:
+        # no piece of a file may stay that no message refers to.
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)
+        raise
 
 
 def read_encrypted_file(data_key: DataKey, name: str, *, context: str) -> bytes:

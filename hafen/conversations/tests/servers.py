@@ -352,3 +352,174 @@ def redis_keys_forget(redis_url: str, pattern: str) -> None:
             client.delete(key)
     finally:
         client.close()
+
+
+class Talker:
+    """One side of a conversation as the page (door.js) talks: it keeps what it sent.
+
+    Every message waits in an outbox under its client id until acknowledged; after a
+    broken connection it reconnects, says hello after the last sequence number it
+    has and sends the outbox again under the same ids, and after an "unavailable"
+    error it sends it again a moment later. It records what the server promised (the
+    acks) and what reached it (the message frames, in the order they came).
+    """
+
+    RETRY_SECONDS = 0.3
+    TOO_FAST_SECONDS = 3.0
+
+    def __init__(self, server: Server, path: str, session_id: str, ping_every: float = 0.0) -> None:
+        self.server, self.path, self.session_id = server, path, session_id
+        # The page pings every 30 s and catches up with whatever an event did not bring;
+        # a test that waits for that may ping sooner.
+        self.ping_every = ping_every
+        self._ping_at = 0.0
+        self.socket: Socket | None = None
+        self.outbox: dict[str, str] = {}
+        self.acked: dict[str, int] = {}  # client id → seq the server promised
+        self.delivered: list[int] = []  # seqs of message frames, as they arrived
+        self.bodies: dict[int, str] = {}
+        self.refusals = 0  # "unavailable" errors
+        self.reconnects = 0
+        self._retry_at = 0.0
+
+    @property
+    def last_seq(self) -> int:
+        return self.delivered[-1] if self.delivered else 0
+
+    def connect(self) -> bool:
+        """Open the socket if it is closed; False while the server cannot be reached."""
+        if self.socket is not None:
+            return True
+        try:
+            socket = Socket(self.server, self.path, self.session_id)
+            socket.send(type="hello", after=self.last_seq)
+            for client_id, body in self.outbox.items():
+                socket.send(type="send", id=client_id, body=body)
+        except Exception:
+            return False
+        self.socket = socket
+        self.reconnects += 1
+        return True
+
+    def send(self, client_id: str, body: str) -> None:
+        self.outbox[client_id] = body
+        if self.socket is not None:
+            try:
+                self.socket.send(type="send", id=client_id, body=body)
+            except Exception:
+                self._lost()
+
+    def _lost(self) -> None:
+        if self.socket is not None:
+            with contextlib.suppress(Exception):
+                self.socket.close()
+        self.socket = None
+
+    def pump(self, seconds: float) -> None:
+        """Read frames (reconnecting when the socket breaks) for about ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not self.connect():
+                time.sleep(min(0.1, remaining))
+                continue
+            assert self.socket is not None
+            if self.ping_every and time.monotonic() >= self._ping_at:
+                self._ping_at = time.monotonic() + self.ping_every
+                try:
+                    self.socket.send(type="ping")
+                except Exception:
+                    self._lost()
+                continue
+            if self.outbox and self._retry_at and time.monotonic() >= self._retry_at:
+                self._retry_at = 0.0
+                for client_id, body in self.outbox.items():
+                    self.send(client_id, body)
+                continue
+            try:
+                frame = self.socket.receive(timeout=min(0.1, remaining))
+            except TimeoutError:
+                continue
+            except Exception:
+                self._lost()
+                continue
+            self.on_frame(frame)
+
+    def on_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind == "message":
+            self.delivered.append(frame["seq"])
+            self.bodies[frame["seq"]] = frame["body"]
+        elif kind == "ack":
+            self.outbox.pop(frame["id"], None)
+            self.acked.setdefault(frame["id"], frame["seq"])
+            assert self.acked[frame["id"]] == frame["seq"], ("an id acked twice", frame)
+        elif kind == "error" and frame.get("code") == "unavailable":
+            self.refusals += 1
+            self._retry_at = self._retry_at or time.monotonic() + self.RETRY_SECONDS
+        elif kind == "error" and frame.get("code") == "too_fast":
+            # The retries count against the socket's limit too: the page waits 3 s.
+            self._retry_at = time.monotonic() + self.TOO_FAST_SECONDS
+        elif kind == "error":
+            raise AssertionError(f"refused: {frame}")
+
+    def settle(self, until: Callable[[], bool], timeout: float = 20.0) -> None:
+        """Pump until ``until()`` holds (the outbox empty, everything delivered)."""
+        deadline = time.monotonic() + timeout
+        while not until():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"not settled: outbox {list(self.outbox)}, delivered {self.delivered}, "
+                    f"{self.server.tail()}"
+                )
+            self.pump(0.2)
+
+    def close(self) -> None:
+        self._lost()
+
+
+@dataclass
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port, to stop and start again.
+
+    Never the machine's shared Redis: other tests and programs use that one.
+    """
+
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    BINARY = "/usr/bin/redis-server"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    self.BINARY,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _port_open(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=STOP_TIMEOUT)

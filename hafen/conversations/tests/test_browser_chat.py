@@ -548,6 +548,57 @@ def test_a_message_written_offline_waits_and_is_delivered_once_back_online(peopl
     staff.assert_clean()
 
 
+# What the socket says when the database could not store a message (consumers.py).
+_NOT_SAVED = "Your message could not be saved just now. It is kept and sent again in a moment."
+
+
+def test_a_message_the_database_cannot_store_stays_on_the_page_and_goes_once_it_can(
+    people, server
+) -> None:
+    from django.db import connection
+
+    from hafen.conversations.tests.test_faults import database_refuses
+
+    if connection.vendor != "postgresql":
+        # The server process's SQLite connections are out of this test's reach; the
+        # socket's answer on SQLite is tested in test_faults.py.
+        pytest.skip("PostgreSQL only: the full disk is a trigger every process meets")
+    client = people.client()
+    sockets = Sockets(client.page)
+    _start(client, server)
+    staff = people.counsellor(_only_conversation())
+    page = client.page
+    _live(page, sockets, "the client's")
+    _mark_page(page)
+
+    full_disk = database_refuses("full")
+    in_a_thread(full_disk.__enter__)
+    try:
+        _write(page, "Geschrieben, als die Platte voll war")
+        status = page.locator("#connection")
+        expect(status).to_have_text(_german(_NOT_SAVED))
+        pending = page.locator("#thread .msg-own").filter(
+            has_text="Geschrieben, als die Platte voll war"
+        )
+        expect(pending.locator(".receipt")).to_have_attribute("data-receipt", "sending")
+        assert in_a_thread(Message.objects.count) == 0
+    finally:
+        in_a_thread(lambda: full_disk.__exit__(None, None, None))
+
+    # The page sends it again by itself (after 5 s), under the same id: stored once.
+    _delivered(page, "Geschrieben, als die Platte voll war")
+    expect(status).to_be_hidden()
+    expect(staff.page.locator("#thread .msg-client .msg-body")).to_have_text(
+        ["Geschrieben, als die Platte voll war"]
+    )
+    assert _bodies(page) == ["Geschrieben, als die Platte voll war"]
+    assert in_a_thread(Message.objects.count) == 1
+    assert len({frame["id"] for frame in sockets.sends()}) == 1
+    assert _same_page(page)
+    client.assert_clean()
+    staff.assert_clean()
+
+
 def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(
     people, server, counsellor
 ) -> None:
@@ -565,9 +616,7 @@ def test_after_a_server_restart_the_page_reconnects_and_misses_nothing(
     expect(page.locator("#connection")).to_have_text(_german(_OFFLINE))
     missed = ["Während der Pause geschrieben", "Und noch etwas"]
     for text in missed:
-        in_a_thread(
-            lambda text=text: actions.post_staff_message(counsellor, conversation.pk, text)
-        )
+        in_a_thread(lambda text=text: actions.post_staff_message(counsellor, conversation.pk, text))
     server.start()
 
     expect(page.locator("#thread .msg-staff .msg-body")).to_have_text(

@@ -9,12 +9,17 @@ says where it stopped, and gets exactly what it missed, once.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
+from django.conf import settings
+from django.db import connection
+from django.db import connections as django_connections
 from websockets.exceptions import InvalidStatus
 
 from hafen.accounts import demo
@@ -23,8 +28,10 @@ from hafen.conversations import actions
 from hafen.conversations.models import Conversation, DoorSettings, Message, Sender
 from hafen.conversations.tests.servers import (
     Browser,
+    PrivateRedis,
     Server,
     Socket,
+    Talker,
     database_for_servers,
     free_port,
     redis_keys_forget,
@@ -95,6 +102,18 @@ def redis_url() -> str:
     # not be throttled by the runs of the last hour.
     redis_keys_forget(REDIS_URL, "hafen:*door-throttle:*")
     return REDIS_URL
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test's own, to stop and start: never the shared one."""
+    if not Path(PrivateRedis.BINARY).exists():
+        if os.environ.get("HAFEN_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{PrivateRedis.BINARY} is required (HAFEN_REQUIRE_REDIS=1).")
+        pytest.skip(f"no {PrivateRedis.BINARY}")
+    redis_server = PrivateRedis(tmp_path / "redis.log").start()
+    yield redis_server
+    redis_server.stop()
 
 
 def _greeted(socket: Socket) -> Socket:
@@ -239,3 +258,273 @@ def test_a_real_server_refuses_foreign_origins_and_sockets_without_the_right_ses
 
     # The same session from the right origin is let in: the refusals above were real.
     _greeted(Socket(server, "/ws/k/", session)).close()
+
+
+BURST_CLIENTS = 3
+BURST_MESSAGES = 20  # each; below the socket's 30 a window, so none is refused as too fast
+
+
+def in_threads(*jobs: Callable[[], None]) -> None:
+    """Run the jobs at the same time; the first failure is raised here."""
+    failures: list[BaseException] = []
+
+    def run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            # The thread's connection goes back to the pool (PostgreSQL): a thread that
+            # ends holding it would take it away for good.
+            django_connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def assert_nothing_lost_nothing_twice(
+    conversation: Conversation, writers: list[Talker], readers: list[Talker], sent: set[str]
+) -> None:
+    """Every acknowledged message stored once under its seq, every sent one stored once,
+    and every reader got every message once, in order."""
+    stored = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("seq")
+        .values_list("seq", "client_msg_id")
+    )
+    seqs = [seq for seq, _ in stored]
+    assert seqs == list(range(1, len(stored) + 1)), "sequence numbers without gaps"
+    by_id = {client_id: seq for seq, client_id in stored if client_id}
+    assert len(by_id) == len([1 for _, client_id in stored if client_id]), "an id stored twice"
+    assert set(by_id) == sent, "every sent message is stored (and nothing else)"
+    for writer in writers:
+        for client_id, seq in writer.acked.items():
+            assert by_id[client_id] == seq, ("acknowledged, then lost or moved", client_id)
+    for reader in readers:
+        assert reader.delivered == seqs, (
+            "delivered out of order, twice or not at all",
+            reader.path,
+        )
+
+
+def test_a_crash_during_a_burst_loses_no_acknowledged_message_and_stores_none_twice(
+    servers,
+) -> None:
+    (server,) = servers()
+    sessions = [Browser(server).start_conversation(TEAM) for _ in range(BURST_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(server).log_in("fachkraft", demo.DEMO_PASSWORD)
+    clients = [Talker(server, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(server, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    for talker in clients + team:
+        assert talker.connect()
+    sent = [{f"burst-{n}-{i:04d}" for i in range(BURST_MESSAGES)} for n in range(BURST_CLIENTS)]
+
+    def burst(number: int) -> Callable[[], None]:
+        def write() -> None:
+            client = clients[number]
+            for i in range(BURST_MESSAGES):
+                client.send(f"burst-{number}-{i:04d}", f"Nachricht {i} von {number}")
+                client.pump(0.01)
+            client.pump(0.5)
+
+        return write
+
+    def crash() -> None:
+        # SIGKILL once a third of the burst is stored: the rest is on the wire or queued.
+        deadline = time.monotonic() + 20
+        while Message.objects.count() < BURST_CLIENTS * BURST_MESSAGES // 3:
+            assert time.monotonic() < deadline, server.tail()
+            time.sleep(0.005)
+        server.kill()
+
+    in_threads(*(burst(n) for n in range(BURST_CLIENTS)), crash)
+    acked_before = sum(len(client.acked) for client in clients)
+    assert 0 < acked_before < BURST_CLIENTS * BURST_MESSAGES, "the crash came mid-burst"
+
+    server.start()
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    # The clients first (their outboxes go again), then the team catches up with it all.
+    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
+    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    for number, conversation in enumerate(conversations):
+        assert_nothing_lost_nothing_twice(
+            conversation, [clients[number]], [clients[number], team[number]], sent[number]
+        )
+    for talker in clients + team:
+        talker.close()
+
+
+OUTAGE_CLIENTS = 2
+
+
+def test_while_redis_is_away_clients_on_one_process_and_the_team_on_another_lose_nothing(
+    servers, private_redis
+) -> None:
+    first, second = servers(2, private_redis.url)
+    sessions = [Browser(first).start_conversation(TEAM) for _ in range(OUTAGE_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(second).log_in("fachkraft", demo.DEMO_PASSWORD)
+    # No pings: what the events lost while Redis was away must come with the next
+    # event, through the subscriptions the processes renew when Redis is back.
+    clients = [Talker(first, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(second, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    everyone = clients + team
+    sent: list[set[str]] = [set() for _ in conversations]
+
+    def talk(phase: str, messages: int = 3, answer: bool = True) -> None:
+        for number, (client, member) in enumerate(zip(clients, team, strict=True)):
+            for i in range(messages):
+                client_id = f"{phase}-{number}-{i}"
+                client.send(client_id, f"{phase}: Nachricht {i}")
+                sent[number].add(client_id)
+            if answer:
+                member.send(f"{phase}-team-{number}", f"{phase}: Antwort")
+                sent[number].add(f"{phase}-team-{number}")
+        for talker in everyone:
+            talker.pump(0.1)
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    def all_settle() -> None:
+        in_threads(*(settle(t, c) for t, c in zip(clients + team, conversations * 2, strict=True)))
+
+    for talker in everyone:
+        assert talker.connect()
+    talk("before")
+    all_settle()
+
+    listening = set(redis.Redis.from_url(private_redis.url).pubsub_channels())
+
+    def restart_redis(while_away: Callable[[], None]) -> None:
+        private_redis.stop()
+        while_away()
+        private_redis.start()
+        renewed = redis.Redis.from_url(private_redis.url)
+        deadline = time.monotonic() + 20
+        while not listening <= set(renewed.pubsub_channels()):
+            assert time.monotonic() < deadline, "the processes did not subscribe again"
+            for talker in everyone:
+                talker.pump(0.05)
+
+    def away() -> None:
+        talk("during")
+        for talker in everyone:
+            talker.pump(0.3)
+
+    restart_redis(away)
+    # One message a conversation, the first events the clients' process publishes since
+    # Redis came back: each is the only thing that brings the missed messages along.
+    talk("after", messages=1, answer=False)
+    all_settle()
+    # A restart while all are quiet: the processes' connections for publishing are all
+    # stale now, and the first event through each must still go out.
+    restart_redis(lambda: None)
+    talk("quiet", messages=1, answer=False)
+    all_settle()
+
+    for number, conversation in enumerate(conversations):
+        writers = [clients[number], team[number]]
+        assert_nothing_lost_nothing_twice(conversation, writers, writers, sent[number])
+    for talker in everyone:
+        talker.close()
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _cut_the_servers_connections(ours: int) -> int:
+    """Every connection of the servers is ended, as a restart ends them (not the test's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [ours],
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL only (SQLite has no server to lose)",
+)
+def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_nothing(
+    servers,
+) -> None:
+    """What a PostgreSQL restart does to the servers: every connection ends at once,
+    in whatever transaction it was (a pooled one is found broken only when used next).
+    Ended here with pg_terminate_backend, again and again while the clients send, so
+    that commits, acks and reads are cut at every stage; a real restart of a private
+    cluster, with its refused connections in between, is in bench/faults.py."""
+    (server,) = servers()
+    sessions = [Browser(server).start_conversation(TEAM) for _ in range(BURST_CLIENTS)]
+    conversations = list(Conversation.objects.order_by("pk"))
+    staff_session = Browser(server).log_in("fachkraft", demo.DEMO_PASSWORD)
+    clients = [Talker(server, "/ws/k/", session) for session in sessions]
+    team = [
+        Talker(server, f"/ws/posteingang/{conversation.pk}/", staff_session)
+        for conversation in conversations
+    ]
+    for talker in clients + team:
+        assert talker.connect()
+    sent = [{f"pg-{n}-{i:04d}" for i in range(BURST_MESSAGES)} for n in range(BURST_CLIENTS)]
+    cuts: list[int] = []
+    ours = _backend_pid()
+
+    def burst(number: int) -> Callable[[], None]:
+        def write() -> None:
+            for i in range(BURST_MESSAGES):
+                clients[number].send(f"pg-{number}-{i:04d}", f"Nachricht {i} von {number}")
+                clients[number].pump(0.02)
+
+        return write
+
+    def cut() -> None:
+        while Message.objects.count() < BURST_CLIENTS * BURST_MESSAGES // 4:
+            time.sleep(0.005)
+        for _ in range(5):
+            cuts.append(_cut_the_servers_connections(ours))
+            time.sleep(0.1)
+
+    in_threads(*(burst(n) for n in range(BURST_CLIENTS)), cut)
+    assert sum(cuts) > 0, "the servers' connections were cut"
+    # The cuts ended the idle connections in this process's pool too.
+    connection.close_pool()
+
+    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
+        )
+
+    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
+    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    for number, conversation in enumerate(conversations):
+        assert_nothing_lost_nothing_twice(
+            conversation, [clients[number]], [clients[number], team[number]], sent[number]
+        )
+    # The server is still the same process: it got over it without a restart.
+    assert server.process is not None and server.process.poll() is None
+    for talker in clients + team:
+        talker.close()

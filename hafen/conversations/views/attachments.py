@@ -11,8 +11,9 @@ optional file as ``multipart/form-data``. A script (``fetch`` with ``FormData`` 
 the composer form, which includes the CSRF token) asks for JSON with the header
 ``Accept: application/json`` and gets ``{"seq": 5, "duplicate": false}``, or status
 400 with ``{"errors": {"attachment": ["…"]}}``, or 404 with ``{"error": "gone"}``
-when the conversation no longer exists; without that header the answer is the
-usual redirect or page.
+when the conversation no longer exists, or 503 with ``{"error": "unavailable"}`` when
+the message could not be stored (see ``NOT_STORED``); without that header the answer
+is the usual redirect or page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import Error as DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -116,6 +118,26 @@ def invalid_json(form: MessageForm) -> JsonResponse:
         field: [str(message) for message in messages] for field, messages in form.errors.items()
     }
     return JsonResponse({"errors": errors}, status=400)
+
+
+# What a full disk, a read-only or restarting database raise while a message is stored.
+# The message's transaction is rolled back whole and its file removed again
+# (``actions._post_with_attachment``): nothing is half-written, and a retry with the
+# same client id stores it once.
+NOT_STORED = (DatabaseError, OSError)
+# 503: the request was fine, the server could not do it now. Django also skips saving
+# the session for a 5xx answer, which would fail the same way.
+NOT_STORED_STATUS = 503
+
+
+def not_stored_text() -> str:
+    return _("Your message could not be saved just now. Please try again in a moment.")
+
+
+def not_stored_json() -> JsonResponse:
+    return JsonResponse(
+        {"error": "unavailable", "message": not_stored_text()}, status=NOT_STORED_STATUS
+    )
 
 
 def gone(request: HttpRequest, redirect_to: str) -> HttpResponse:

@@ -7,6 +7,7 @@ back button of a shared phone does not show a conversation after leaving.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -24,6 +25,8 @@ from hafen.conversations import access, actions, exports, forms, hours, queries,
 from hafen.conversations.models import Conversation
 from hafen.conversations.views import attachments as uploads
 from hafen.privacy.consent import queries as consent_queries
+
+logger = logging.getLogger(__name__)
 
 NEW_CODE = "door_new_code"
 
@@ -177,6 +180,15 @@ def send(request: HttpRequest) -> HttpResponse:
         posted = uploads.post_client(conversation.pk, form.cleaned_data)
     except actions.ConversationGone:
         return uploads.gone(request, reverse("conversations:return"))
+    except uploads.NOT_STORED:
+        logger.warning("A client's message could not be stored.", exc_info=True)
+        if uploads.wants_json(request):
+            return uploads.not_stored_json()
+        # The page again with the typed text and the same client id: "Send" once more
+        # stores the message once, however often the first try got through.
+        form.add_error(None, uploads.not_stored_text())
+        context = _chat_context(request, conversation, form=form)
+        return render(request, "conversations/chat.html", context, status=uploads.NOT_STORED_STATUS)
     return uploads.sent(request, posted, reverse("conversations:chat") + "#latest")
 
 

@@ -9,6 +9,7 @@ filters are a GET form, changes are POST forms that redirect back with a message
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages as flash
@@ -36,6 +37,8 @@ from hafen.conversations.models import Conversation, Label
 from hafen.conversations.views import attachments as uploads
 from hafen.conversations.views.door import new_client_id, thread_texts
 from hafen.lib.http import StaffRequest
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 50
 
@@ -226,6 +229,19 @@ def reply(request: StaffRequest, conversation_id: int) -> HttpResponse:
         posted = uploads.post_staff(request.user, conversation.pk, form.cleaned_data)
     except actions.ConversationGone:  # the client deleted it a moment ago
         return uploads.gone(request, reverse("conversations:inbox"))
+    except uploads.NOT_STORED:
+        logger.warning("A counsellor's answer could not be stored.", exc_info=True)
+        if uploads.wants_json(request):
+            return uploads.not_stored_json()
+        # Only the answer and the form, not the conversation: showing it would read
+        # and audit it, which fails the same way while nothing can be written.
+        form.add_error(None, uploads.not_stored_text())
+        return render(
+            request,
+            "conversations/reply_not_saved.html",
+            {"form": form, "conversation_id": conversation.pk},
+            status=uploads.NOT_STORED_STATUS,
+        )
     if uploads.wants_json(request):
         return uploads.posted_json(posted)
     return HttpResponseRedirect(

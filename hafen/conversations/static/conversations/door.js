@@ -153,6 +153,19 @@
     }
   }
 
+  // Errors after which the outbox is sent again (milliseconds to wait), not given up.
+  var RETRY_AFTER = { too_fast: 3000, unavailable: 5000 };
+  var retryTimer = null;
+  var retryNotice = "";
+
+  function retryLater(delay) {
+    if (retryTimer) return;
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      flush();
+    }, delay);
+  }
+
   function dropFromOutbox(id) {
     outbox = outbox.filter(function (entry) { return entry.id !== id; });
     saveOutbox();
@@ -164,6 +177,7 @@
       if (!frame.own) sendSeen();
     } else if (frame.type === "ack") {
       dropFromOutbox(frame.id);
+      if (!outbox.length && retryNotice && status && status.textContent === retryNotice) say("");
       var pending = pendingItem(frame.id);
       if (pending) {
         // The message frame follows; until then the item shows "sent".
@@ -174,15 +188,18 @@
       receipts = { delivered: frame.delivered, read: frame.read };
       applyReceipts();
     } else if (frame.type === "error") {
-      if (frame.id && frame.code !== "too_fast") {
+      if (RETRY_AFTER[frame.code]) {
+        // Not stored this time (too fast, or the server could not save it): the message
+        // stays in the outbox and goes again under the same id, so it is stored once.
+        retryLater(RETRY_AFTER[frame.code]);
+        retryNotice = frame.message;
+      } else if (frame.id) {
         // The server refused this message for good: give the text back to the writer.
         var entry = outbox.filter(function (e) { return e.id === frame.id; })[0];
         dropFromOutbox(frame.id);
         var item = pendingItem(frame.id);
         if (item) item.parentNode.removeChild(item);
         if (entry && !textarea.value) textarea.value = entry.body;
-      } else if (frame.code === "too_fast") {
-        window.setTimeout(flush, 3000);
       }
       say(frame.message);
     } else if (frame.type === "deleted") {
