@@ -14,8 +14,12 @@ from hafen.conversations.models import DoorSettings
 
 
 def door_of(team_id: int) -> DoorSettings:
-    door, _ = DoorSettings.objects.get_or_create(team_id=team_id)
-    return door
+    """The team's door settings, or the defaults (not saved) if staff never changed them.
+
+    Reading never writes: an anonymous visit to a door, or a refused request, must not
+    create rows. ``door_settings.update_door`` creates the row when staff save.
+    """
+    return DoorSettings.objects.filter(team_id=team_id).first() or DoorSettings(team_id=team_id)
 
 
 def is_open_at(door: DoorSettings, when: datetime | None = None) -> bool:
