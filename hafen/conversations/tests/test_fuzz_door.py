@@ -306,3 +306,46 @@ def test_a_body_with_broken_or_nul_bytes_changes_nothing(door_client, path, body
         )
 
     assert response.status_code == 400
+
+
+@FUZZ
+@given(confirm=hostile_text().filter(lambda text: text != "yes"), language=languages)
+def test_deleting_needs_exactly_yes_and_anything_else_changes_nothing(
+    door_client, confirm, language
+) -> None:
+    browser = tolerant(door_client.browser)
+    browser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    before = fingerprint()
+
+    response = browser.post("/gespraech/loeschen/", {"confirm": confirm})
+
+    assert response.status_code == 400, response.status_code
+    assert_same(before)
+    assert_explained_in(response, language)
+
+
+@FUZZ
+@given(
+    path=st.sampled_from(
+        [
+            DOOR,
+            "/zurueck/",
+            "/gespraech/",
+            "/gespraech/loeschen/",
+            "/i18n/catalog.js",
+            "/push-sw.js",
+        ]
+    ),
+    query=st.dictionaries(
+        st.one_of(st.sampled_from(["lang", "language", "next", "code"]), hostile_text(15)),
+        hostile_text(),
+        max_size=3,
+    ),
+)
+def test_any_query_string_on_a_public_page_is_ignored(door_client, path, query) -> None:
+    browser = tolerant(door_client.browser)
+
+    with assert_unchanged():
+        response = browser.get(path, query)
+
+    assert response.status_code in (200, 400, 404), response.status_code
