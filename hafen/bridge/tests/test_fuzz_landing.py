@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,3 +78,20 @@ def test_a_hostile_start_through_a_link_starts_one_conversation_or_explains(
     else:
         assert_same(before)
         assert_explained_in(response, language)
+
+
+@pytest.mark.parametrize("token", ["missing", "forged"])
+def test_starting_through_a_link_without_the_pages_csrf_token_changes_nothing(
+    counsellor, token
+) -> None:
+    made = make_handover(counsellor)
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    assert browser.get(made.path).status_code == 200  # sets the CSRF cookie
+    data = {"agree": "on", "passphrase": ""}
+    if token == "forged":
+        data["csrfmiddlewaretoken"] = "B" * 64
+
+    with assert_unchanged():
+        response = browser.post(made.path, data)
+
+    assert response.status_code == 403

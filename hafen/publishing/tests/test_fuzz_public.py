@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -122,3 +123,17 @@ def test_a_forged_confirm_or_unsubscribe_link_changes_nothing(
         response = getattr(tolerant(), method)(path)
 
     assert response.status_code in (200, 404, 405), response.status_code
+
+
+@pytest.mark.parametrize("token", ["missing", "forged"])
+def test_subscribing_without_the_pages_csrf_token_keeps_nothing(newsletters, token) -> None:
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    assert browser.get(f"{NEWS}newsletter/").status_code == 200
+    data = {"address": "leser@example.org", "newsletter": str(newsletters[0].pk)}
+    if token == "forged":
+        data["csrfmiddlewaretoken"] = "C" * 64
+
+    with assert_unchanged():
+        response = browser.post(f"{NEWS}newsletter/", data)
+
+    assert response.status_code == 403
