@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from hafen.bridge import throttle as link_throttle
 from hafen.conversations import actions, throttle
+from hafen.conversations.models import Conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,47 @@ def test_a_new_address_in_the_same_ipv6_64_does_not_escape_the_link_limit(
 )
 def test_the_throttle_counts_an_ipv6_network_as_one_subject(address, subject) -> None:
     assert throttle.subject(address) == subject
+
+
+def _start(address: str) -> int:
+    response = Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post(
+        "/k/jugendberatung/start/", {"agree": "on"}
+    )
+    return response.status_code
+
+
+def test_starts_are_limited_per_address_and_a_new_address_of_the_64_does_not_escape(
+    org,
+) -> None:
+    for host in range(1, throttle.STARTS_PER_WINDOW + 1):
+        assert _start(f"2001:db8:5:5::{host:x}") == 302
+
+    refused = Client(REMOTE_ADDR="2001:db8:5:5::abcd", HTTP_ACCEPT_LANGUAGE="en").post(
+        "/k/jugendberatung/start/", {"agree": "on"}
+    )
+    assert refused.status_code == 400
+    assert "Too many new conversations from here." in refused.content.decode()
+    assert Conversation.objects.count() == throttle.STARTS_PER_WINDOW
+    assert _start("2001:db8:5:6::1") == 302
+
+
+def test_starts_that_arrive_while_others_are_made_are_counted_too(org, monkeypatch) -> None:
+    """A start is counted before the conversation is made (a guard: counting after it
+    would let parallel starts all pass)."""
+    # A smaller limit: each start in flight is a request inside a request here.
+    monkeypatch.setattr(throttle, "STARTS_PER_WINDOW", 5)
+    real_start = actions.start_conversation
+    statuses: list[int] = []
+
+    def busy_start(*args: object, **kwargs: object) -> object:
+        if len(statuses) < 2 * throttle.STARTS_PER_WINDOW:
+            place = len(statuses)
+            statuses.append(0)
+            statuses[place] = _start("203.0.113.60")
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "start_conversation", busy_start)
+    statuses.append(_start("203.0.113.60"))
+
+    assert Conversation.objects.count() == throttle.STARTS_PER_WINDOW
+    assert statuses.count(302) == throttle.STARTS_PER_WINDOW
