@@ -15,6 +15,9 @@ What a rejected request may change (decided here, once, for every fuzz test):
   rows are compared by count only, so a rejected request still may not create one.
 - django-axes' tables (``axes_*``): a refused login is counted there on purpose; that
   count *is* the login throttle. The fuzz tests of the login page compare them apart.
+- django-otp's device tables, on the second-factor step only: each device counts its
+  own failed codes (``throttling_failure_count``, ``throttling_failure_timestamp``),
+  which is that step's throttle. The test compares the devices' other columns itself.
 - Nothing else, the audit log included. Hafen audits who read or changed a record; a
   refused anonymous request reads and changes none, so it leaves no entry (and an
   entry per refusal would let anybody fill the log). Throttle counters live in the
@@ -57,6 +60,7 @@ FUZZ = settings(
 
 COUNT_ONLY = frozenset({"django_session"})
 AXES_TABLES = frozenset({"axes_accessattempt", "axes_accessfailurelog", "axes_accesslog"})
+OTP_DEVICE_TABLES = frozenset({"otp_totp_totpdevice", "otp_static_staticdevice"})
 
 
 # --- the database's fingerprint ---------------------------------------------------------

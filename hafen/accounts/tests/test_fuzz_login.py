@@ -1,9 +1,9 @@
 """The login and second-factor pages with generated hostile input (hypothesis).
 
 ``test_hostile_input.py`` has the hand-picked cases; these add generated ones. Never
-a 500, nobody logged in, no row changed but django-axes' count of failures (that
-count is the login throttle, so a refused login must change it), and the form says
-why in German or English.
+a 500, nobody logged in, and the form says why in German or English. No row changes
+but django-axes' count of failures and the authenticator's own: those counts are the
+throttles, so a refusal must change them.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from hafen.conftest import PASSWORD
 from hafen.fuzzing import (
     AXES_TABLES,
     FUZZ,
+    OTP_DEVICE_TABLES,
     assert_explained_in,
     assert_unchanged,
     hostile_text,
@@ -27,6 +28,11 @@ from hafen.fuzzing import (
 pytestmark = pytest.mark.django_db
 
 languages = st.sampled_from(["de", "en"])
+
+
+def _devices() -> list[tuple]:
+    """The authenticators but their own failure count (the throttle of the code step)."""
+    return list(TOTPDevice.objects.values_list("pk", "user_id", "key", "confirmed", "last_t"))
 
 
 @FUZZ
@@ -65,8 +71,12 @@ def test_a_hostile_second_factor_code_logs_nobody_in_and_says_why(
     halfway = browser.post("/konto/anmelden/", {"username": "fachkraft", "password": PASSWORD})
     assert halfway["Location"] == "/konto/anmelden/code/"
 
-    with assert_unchanged(skip=AXES_TABLES):
+    device_before = _devices()
+
+    with assert_unchanged(skip=AXES_TABLES | OTP_DEVICE_TABLES):
         response = browser.post("/konto/anmelden/code/", {"code": code})
+
+    assert _devices() == device_before
 
     assert response.status_code in (200, 400), response.status_code
     assert "_auth_user_id" not in browser.session
