@@ -159,7 +159,7 @@ SPECIAL_STRINGS = [
 ]
 
 # Characters a browser can send (anything but surrogates, which UTF-8 cannot carry).
-_SENDABLE = st.characters(exclude_categories=("Cs",))
+_SENDABLE = st.characters(exclude_categories=["Cs"])
 
 
 def hostile_text(max_size: int = 40) -> st.SearchStrategy[str]:
