@@ -14,11 +14,14 @@ from hafen.conversations.models import DoorSettings
 
 
 def door_of(team_id: int) -> DoorSettings:
-    """The team's door settings, or the defaults (not saved) if staff never changed them.
+    door, _ = DoorSettings.objects.get_or_create(team_id=team_id)
+    return door
 
-    Reading never writes: an anonymous visit to a door, or a refused request, must not
-    create rows. ``door_settings.update_door`` creates the row when staff save.
-    """
+
+def public_door(team_id: int) -> DoorSettings:
+    """The team's door settings for a public page: the defaults (not saved) if staff
+    never changed them. Never writes: an anonymous visit to a door, or a refused
+    request, must not create rows."""
     return DoorSettings.objects.filter(team_id=team_id).first() or DoorSettings(team_id=team_id)
 
 

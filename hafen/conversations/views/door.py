@@ -33,7 +33,7 @@ def _team(slug: str) -> Team:
 
 
 def _door_context(team: Team) -> dict[str, Any]:
-    door = hours.door_of(team.pk)
+    door = hours.public_door(team.pk)
     return {
         "team": team,
         "door": door,
