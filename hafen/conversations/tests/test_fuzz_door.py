@@ -9,6 +9,7 @@ The hand-picked cases of ``test_door_without_javascript.py`` are not repeated he
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -112,7 +113,7 @@ def test_a_hostile_message_is_stored_once_or_refused_with_a_reason(
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         data["attachment"] = SimpleUploadedFile("f\u202egnp.exe", attachment)
-    headers = {"HTTP_ACCEPT": "application/json"} if as_json else {}
+    headers: dict[str, Any] = {"HTTP_ACCEPT": "application/json"} if as_json else {}
     messages = Message.objects.count()
     before = fingerprint()
 

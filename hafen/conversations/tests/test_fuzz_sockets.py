@@ -177,9 +177,7 @@ def test_hostile_frames_at_the_staff_event_socket_get_an_error_and_crash_nothing
 # What a cookie header can carry: bytes, read as Latin-1.
 forged_sessions = st.one_of(
     st.none(),
-    st.text(
-        st.characters(min_codepoint=0x21, max_codepoint=0xFF, exclude_characters=";,"), max_size=60
-    ),
+    st.text(st.characters(max_codepoint=0xFF, exclude_characters=";, "), max_size=60),
     st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=32, max_size=32),
 )
 
@@ -189,6 +187,7 @@ forged_sessions = st.one_of(
     session_id=forged_sessions,
     path=st.sampled_from(["/ws/k/", "/ws/staff/", "/ws/posteingang/{id}/"]),
 )
+@example(session_id="0000000\x00", path="/ws/k/")
 def test_a_forged_or_absent_session_opens_no_socket(door_session, session_id, path) -> None:
     from hafen.conversations.models import Conversation
 
