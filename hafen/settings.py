@@ -236,6 +236,8 @@ LOGIN_REDIRECT_URL = "home:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after inactivity: every request pushes the expiry forward.
+# Database sessions that refuse a forged key before it reaches the database (lib/sessions.py).
+SESSION_ENGINE = "hafen.lib.sessions"
 SESSION_IDLE_MINUTES = env_int("HAFEN_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True

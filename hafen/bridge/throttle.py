@@ -17,14 +17,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from hafen.conversations.throttle import client_address
+from hafen.conversations.throttle import client_subject
 
 UNKNOWN_LINKS_PER_WINDOW = 20
 WINDOW_SECONDS = 15 * 60
 
 
 def _key(request: HttpRequest) -> str:
-    address = client_address(request)
+    address = client_subject(request)  # an IPv6 /64 counts as one address
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"handover:{address}".encode(), hashlib.sha256
     ).hexdigest()[:32]

@@ -117,7 +117,7 @@ def _created_page(request: StaffRequest, created: actions.NewHandover) -> HttpRe
 
 
 def _landing_context(team: Team, **extra: Any) -> dict[str, Any]:
-    door = hours.door_of(team.pk)
+    door = hours.public_door(team.pk)
     context: dict[str, Any] = {
         "team": team,
         "door": door,

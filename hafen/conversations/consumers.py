@@ -94,18 +94,19 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             await self.error("invalid_json")
             return
         if not isinstance(frame, dict):
             await self.error("unknown_type")
             return
+        kind = frame.get("type")
         handler = {
             "hello": self.on_hello,
             "send": self.on_send,
             "seen": self.on_seen,
             "ping": self.on_ping,
-        }.get(frame.get("type"))  # type: ignore[arg-type]
+        }.get(kind if isinstance(kind, str) else "")  # a list or dict is no key: no crash
         if handler is None:
             await self.error("unknown_type")
             return
@@ -120,7 +121,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def on_hello(self, frame: dict[str, Any]) -> None:
         after = frame.get("after", 0)
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        if not validation.is_seq(after):
             await self.error("invalid_frame")
             return
         self.cursor = after
@@ -172,9 +173,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):
 
     async def on_seen(self, frame: dict[str, Any]) -> None:
         delivered, read = frame.get("delivered", 0), frame.get("read", 0)
-        if not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (delivered, read)
-        ):
+        if not (validation.is_seq(delivered) and validation.is_seq(read)):
             await self.error("invalid_frame")
             return
         try:

@@ -30,7 +30,9 @@ class StartForm(forms.Form):
     )
 
     # The version of the privacy notice the page showed, recorded with the conversation.
-    notice = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A plain Field, not a CharField: a CharField refuses a NUL byte with a message that
+    # a hidden field cannot show; ``clean_notice`` reads anything unusable as "current".
+    notice = forms.Field(required=False, widget=forms.HiddenInput)
 
     def clean_passphrase(self) -> str:
         value: str = self.cleaned_data["passphrase"]
@@ -41,7 +43,9 @@ class StartForm(forms.Form):
     def clean_notice(self) -> int | None:
         """A version number, or None (the current version is recorded then): a client
         is never refused over a hidden field."""
-        raw: str = self.cleaned_data.get("notice") or ""
+        raw = self.cleaned_data.get("notice") or ""
+        if not isinstance(raw, str):
+            return None
         return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
@@ -113,6 +117,11 @@ class MessageForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if "client_id" in self.errors:
+            # A hidden field: the page shows no place beside it, so its message goes
+            # above the form (a stale or altered page must still say why it failed).
+            for message in self.errors.pop("client_id"):
+                self.add_error(None, message)
         has_file = bool(cleaned.get("attachment")) or "attachment" in self.errors
         if "body" not in self.errors and not cleaned.get("body") and not has_file:
             self.add_error("body", ValidationError(_("Please write a message."), code="empty"))

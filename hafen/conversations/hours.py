@@ -18,6 +18,13 @@ def door_of(team_id: int) -> DoorSettings:
     return door
 
 
+def public_door(team_id: int) -> DoorSettings:
+    """The team's door settings for a public page: the defaults (not saved) if staff
+    never changed them. Never writes: an anonymous visit to a door, or a refused
+    request, must not create rows."""
+    return DoorSettings.objects.filter(team_id=team_id).first() or DoorSettings(team_id=team_id)
+
+
 def is_open_at(door: DoorSettings, when: datetime | None = None) -> bool:
     local = timezone.localtime(when or timezone.now())
     moment = local.time()

@@ -17,6 +17,10 @@ from hafen.conversations.models import MAX_MESSAGE_CHARS
 # a text read differently from what it is (Trojan Source).
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The largest sequence number a conversation can hold (a PositiveIntegerField, 32 bits on
+# PostgreSQL). A larger number in a frame is no seq at all: the database cannot even be
+# asked about it (SQLite refuses integers beyond 64 bits with an exception).
+MAX_SEQ = 2**31 - 1
 
 
 def clean_body(raw: object, *, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -47,3 +51,8 @@ def clean_client_msg_id(raw: object) -> str:
     if not isinstance(raw, str) or not _CLIENT_ID.fullmatch(raw):
         raise ValidationError(_("The message could not be sent. Please try again."), code="id")
     return raw
+
+
+def is_seq(raw: object) -> bool:
+    """A sequence number from a frame: an int (not a bool) from 0 to ``MAX_SEQ``."""
+    return isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_SEQ

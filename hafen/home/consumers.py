@@ -52,7 +52,7 @@ class StaffEventsConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             await self._error("invalid_json")
             return
         if not isinstance(frame, dict) or frame.get("type") != "ping":

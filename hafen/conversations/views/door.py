@@ -36,7 +36,7 @@ def _team(slug: str) -> Team:
 
 
 def _door_context(team: Team) -> dict[str, Any]:
-    door = hours.door_of(team.pk)
+    door = hours.public_door(team.pk)
     return {
         "team": team,
         "door": door,
@@ -200,6 +200,13 @@ def code_noted(request: HttpRequest) -> HttpResponse:
     return redirect("conversations:chat")
 
 
+def _too_many_guesses(request: HttpRequest, form: forms.ReturnForm) -> HttpResponse:
+    form.add_error(
+        None, _("Too many attempts. For your safety, please wait 15 minutes and try again.")
+    )
+    return render(request, "conversations/return.html", {"form": form}, status=429)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def come_back(request: HttpRequest) -> HttpResponse:
@@ -208,20 +215,19 @@ def come_back(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if throttle.code_guesses_blocked(request):
-            form.add_error(
-                None,
-                _("Too many attempts. For your safety, please wait 15 minutes and try again."),
-            )
-            status = 429
-        elif form.is_valid():
+            return _too_many_guesses(request, form)
+        if form.is_valid():
+            # Counted before the lookup, so that parallel guesses cannot all get through.
+            if not throttle.take_code_guess(request):
+                return _too_many_guesses(request, form)
             conversation = actions.find_by_code(
                 form.cleaned_data["code"], form.cleaned_data["passphrase"]
             )
             if conversation is not None:
+                throttle.give_back_code_guess(request)
                 access.open_for_client(request.session, conversation)
                 actions.record_return(conversation)
                 return redirect("conversations:chat")
-            throttle.record_code_failure(request)
             # One answer for every failure: nobody learns whether a conversation exists.
             form.add_error(None, _("We could not open a conversation with this code."))
     return render(request, "conversations/return.html", {"form": form}, status=status)
