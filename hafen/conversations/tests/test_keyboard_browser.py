@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from hafen.accounts.demo import DEMO_PASSWORD
-from hafen.browser_fixtures import Watched, in_a_thread, path_of, require_chromium
+from hafen.browser_fixtures import Watched, axe_barriers, in_a_thread, path_of, require_chromium
 from hafen.conversations.models import Conversation, State
 from hafen.conversations.tests.conftest import start_conversation
 from hafen.conversations.tests.servers import Server
@@ -101,6 +101,7 @@ def test_a_client_uses_the_door_by_keyboard_alone(
     browser: Browser,
     server: Server,  # noqa: F811 (the fixture)
 ) -> None:
+    conversations_before = Conversation.objects.count()
     client = Watched(browser.new_context(locale="en-GB"), server.origin)
     page = client.page
     page.goto(f"{server.origin}/k/{TEAM}/")
@@ -112,8 +113,11 @@ def test_a_client_uses_the_door_by_keyboard_alone(
     assert door[0] == "button:Quick exit", door
     assert _index(door, "^input:") < len(door) - 1, door  # the consent before the button
     assert "summary:" in " ".join(door), "the full privacy notice is reachable"
-    # Without the consent the form is refused with the error next to the box.
+    # Without the consent the form is refused with the error next to the box; the
+    # states only reached by doing (errors, the thread with messages) are checked by
+    # axe-core here, the pages as they first load in test_accessibility.py.
     keys.press("Enter", navigates=True)
+    assert axe_barriers(page) == []
     keys.tab_to("input[name=agree]")
     keys.press("Space")
     assert page.is_checked("input[name=agree]")
@@ -135,6 +139,7 @@ def test_a_client_uses_the_door_by_keyboard_alone(
     expect(page.locator("#thread .msg-body").last).to_have_text(
         "Hallo, ich brauche Hilfe mit der Schule."
     )
+    assert axe_barriers(page) == []
     # The data links come after the composer.
     data = keys.tab_to("a[href$='/gespraech/loeschen/']")
     assert _index(data, "Download") < _index(data, "Delete"), data
@@ -147,6 +152,12 @@ def test_a_client_uses_the_door_by_keyboard_alone(
     # Come back with the noted code, by keyboard too.
     page.goto(f"{server.origin}/zurueck/")
     keys.tab_to("input[name=code]")
+    page.keyboard.type("falsch-falsch-falsch-falsch")
+    keys.tab_to("main button[type=submit]")
+    keys.press("Enter", navigates=True)
+    assert axe_barriers(page) == []  # the refusal, with its error message
+    keys.tab_to("input[name=code]")
+    page.keyboard.press("Control+A")
     page.keyboard.type(code)
     keys.tab_to("main button[type=submit]")
     keys.press("Enter", navigates=True)
@@ -154,11 +165,25 @@ def test_a_client_uses_the_door_by_keyboard_alone(
     expect(page.locator("#thread .msg-body").last).to_have_text(
         "Hallo, ich brauche Hilfe mit der Schule."
     )
+
+    # Delete the conversation: the link, the confirmation box, the button.
+    keys.tab_to("a[href$='/gespraech/loeschen/']")
+    keys.press("Enter", navigates=True)
+    keys.tab_to("input[name=confirm]")
+    keys.press("Space")
+    keys.tab_to("button.danger")
+    keys.press("Enter", navigates=True)
+    assert Conversation.objects.count() == conversations_before
+    assert axe_barriers(page) == []  # the page that says it is gone
+
     client.assert_clean(
         expected=[
             # The start without consent, refused on purpose.
             r"HTTP 400: .*/k/jugendberatung/start/",
             r"Failed to load resource: .* 400 .*/k/jugendberatung/start/",
+            # The wrong code, refused on purpose.
+            r"HTTP 400: .*/zurueck/",
+            r"Failed to load resource: .* 400 .*/zurueck/",
             # The quick exit's beacon outlives its page, and the neutral page, an SVG of
             # this server, makes chromium ask for /favicon.ico (as in test_browser_chat).
             r"^request failed: POST .*/verlassen/ \(net::ERR_ABORTED\)$",
@@ -204,11 +229,16 @@ def test_a_counsellor_answers_in_the_inbox_by_keyboard_alone(
     keys.tab_to("#composer button[type=submit]")
     keys.press("Enter")
     expect(page.locator("#thread .msg-body").last).to_have_text("Hallo, wir sind für dich da.")
+    assert axe_barriers(page) == []
 
-    # Change the state: waiting for the client.
-    keys.tab_to("button[name=state][value=waiting]", backwards=True, most=80)
-    keys.press("Enter")
+    # An answer puts the conversation to "waiting for the client"; the panel shows it.
     expect(page.locator(".triage-state .badge")).to_have_class(re.compile("state-waiting"))
-    assert Conversation.objects.get(pk=conversation.pk).state == State.WAITING
+    # Change the state by hand: close it (the triage buttons stand above the answer
+    # form: back up with Shift+Tab).
+    keys.tab_to("button[name=state][value=closed]", backwards=True, most=80)
+    keys.press("Enter")
+    expect(page.locator(".triage-state .badge")).to_have_class(re.compile("state-closed"))
+    assert Conversation.objects.get(pk=conversation.pk).state == State.CLOSED
+    assert axe_barriers(page) == []
     staff.assert_clean()
     staff.context.close()
