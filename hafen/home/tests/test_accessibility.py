@@ -2,14 +2,17 @@
 
 axe-core (the copy the PyPI package ``axe-playwright-python`` ships) checks each page in
 Debian's chromium, after the page's own scripts ran, as the people who use it see it: the
-anonymous client at the door and in the chat, and each staff role of the demo
-organisation on every page that role may open. A violation of impact "serious" or
-"critical" fails the test, with the rule, the page and the elements.
+anonymous client at the door and in the chat (also on a phone's screen), and each staff
+role of the demo organisation on every page that role may open. A violation of impact
+"serious" or "critical" fails the test, with the rule, the page and the elements; so do
+a missing or wrong ``<html lang>`` and an id given twice that a label points to
+(``browser_fixtures.axe_barriers``). No rule of axe-core is switched off.
 
 "Every page" is derived from Django's URL resolver, not listed by hand: every named URL
-is checked, or ``EXCLUDED`` says why not (downloads, feeds, form targets that only take
-POST, redirects). A new URL that is neither fails ``test_every_url_is_checked_or_excluded``
-at once; a page in neither list that no persona could open fails the browser test.
+is checked unless ``EXCLUDED`` names it with the reason (downloads, feeds, form targets
+that only take POST, redirects, fragments). A new URL is checked without further ado;
+if no persona gets an HTML page from it, the browser test fails until it is excluded
+with its reason. An exclusion of a URL that no longer exists fails at once.
 
 The sample objects (a conversation with an attachment, a case with plan, meeting and
 entries, a post on the news page, a partner, a data-subject request, ...) are the world
@@ -150,6 +153,9 @@ PAGES = [route for route in ROUTES if route.name not in EXCLUDED]
 # of its own conversation), and every staff role of the demo organisation.
 PERSONAS = ["anonymous", "client", "counsellor", "volunteer", "leader", "comms", "dpo", "admin"]
 LANGUAGES = {"de": "de-DE", "en": "en-GB"}
+# Clients mostly come by phone: their pages are checked on a phone's screen too.
+PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+CLIENTS = ("anonymous", "client")
 # Pages whose language is not the reader's, on purpose.
 FIXED_LANGUAGE = {
     # The poster speaks to clients: in the door language chosen for it, German by default.
@@ -162,9 +168,11 @@ ERROR_PAGES = ["/gibt-es-nicht/"]
 def test_every_url_is_checked_or_excluded():
     names = {route.name for route in ROUTES}
     assert sorted(set(EXCLUDED) - names) == [], "excluded URLs that do not exist"
-    # PAGES is everything else: a new URL is checked by the browser test below, which
-    # fails if no persona can open it as a page.
-    assert len(PAGES) + len(EXCLUDED) == len(names)
+    assert all(reason.strip() for reason in EXCLUDED.values())
+    # PAGES is everything else: a new URL lands there and is checked by the browser
+    # test below, which fails if no persona can open it as a page.
+    assert {route.name for route in PAGES} == names - set(EXCLUDED)
+    assert len(PAGES) > 50  # the walk found the URL configuration
 
 
 def _more_sample_objects() -> dict[str, dict[str, Any]]:
@@ -252,8 +260,14 @@ def test_every_page_for_every_role_in_german_and_english(world, live_server) -> 
                 for route in PAGES
                 for url in _urls(route, persona, world, special)
             ]
-            for language, locale in LANGUAGES.items():
-                context = browser.new_context(locale=locale)
+            runs: list[tuple[str, dict[str, Any]]] = [
+                (language, {"locale": locale}) for language, locale in LANGUAGES.items()
+            ]
+            if persona in CLIENTS:
+                runs.append(("de", {"locale": LANGUAGES["de"], **PHONE}))
+            for language, options in runs:
+                screen = " phone" if "viewport" in options else ""
+                context = browser.new_context(**options)
                 # axe-core joins every page before the page's own scripts (an init
                 # script: the page's Content-Security-Policy does not apply to it).
                 context.add_init_script(AXE_SCRIPT)
@@ -273,16 +287,17 @@ def test_every_page_for_every_role_in_german_and_english(world, live_server) -> 
                         )
                         continue
                     checked.add(name)
-                    where = f"{persona} {language} {url}"
+                    where = f"{persona} {language}{screen} {url}"
                     barriers += _barriers(page, where, FIXED_LANGUAGE.get(name, language))
                 if persona == "anonymous":
                     for url in ERROR_PAGES:
                         response = page.goto(f"{live_server.url}{url}")
                         assert response is not None and response.status == 404
-                        barriers += _barriers(page, f"{persona} {language} {url}", language)
+                        where = f"{persona} {language}{screen} {url}"
+                        barriers += _barriers(page, where, language)
                 context.close()
             seconds[persona] = round(time.monotonic() - started, 1)
-    print(f"seconds per persona (both languages): {seconds}")
+    print(f"seconds per persona (both languages, clients also on a phone): {seconds}")
     unchecked = sorted({route.name for route in PAGES} - checked)
     assert not_pages == [], "URLs that gave no page (list them in EXCLUDED with the reason)"
     assert unchecked == [], "URLs no persona could open as a page"
