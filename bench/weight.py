@@ -33,7 +33,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Request
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -134,11 +138,8 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[
             time.sleep(0.1)
 
 
-def record(page: object, into: list[Fetched]) -> None:
+def record(page: Page, into: list[Fetched]) -> None:
     """Every finished request of ``page`` lands in ``into``, with its sizes."""
-    from playwright.sync_api import Page, Request
-
-    assert isinstance(page, Page)
 
     def finished(request: Request) -> None:
         response = request.response()
