@@ -204,6 +204,50 @@ def logged_in(
     return watched
 
 
+# axe-core's serious and critical violations on the open page. Every rule of axe-core
+# runs; none is switched off. axe-core must be on the page: the PyPI package
+# axe-playwright-python ships it (AXE_SCRIPT), given to the context as an init script
+# or evaluated in the page (the page's Content-Security-Policy applies to neither).
+_RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => v.id + " (" + v.impact + ": " + v.help + ") " + JSON.stringify(
+      v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " " + n.html.slice(0, 160))));
+}"""
+
+
+# An id given twice that a label or an ARIA attribute points to: the browser takes the
+# first element, so the second field has no name (axe-core retired its duplicate-id
+# rules, as the ARIA 1.2 mapping made most of them harmless; these are not).
+_DOUBLE_REFERENCED_IDS = """() => {
+  const count = {};
+  document.querySelectorAll("[id]").forEach((e) => { count[e.id] = (count[e.id] || 0) + 1; });
+  const referenced = new Set();
+  document.querySelectorAll("label[for]").forEach((label) => referenced.add(label.htmlFor));
+  const aria = ["aria-labelledby", "aria-describedby", "aria-controls"];
+  document.querySelectorAll(aria.map((a) => "[" + a + "]").join(",")).forEach((e) => {
+    aria.forEach((a) => {
+      (e.getAttribute(a) || "").split(/\\s+/).forEach((id) => id && referenced.add(id));
+    });
+  });
+  return [...referenced].filter((id) => count[id] > 1);
+}"""
+
+
+def axe_barriers(page: Page) -> list[str]:
+    """The serious and critical accessibility violations axe-core finds on ``page``, and
+    ids that a label or ARIA reference points to but that the page holds twice."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        page.evaluate(AXE_SCRIPT)
+    found: list[str] = page.evaluate(_RUN_AXE)
+    for twice in page.evaluate(_DOUBLE_REFERENCED_IDS):
+        found.append(f"an id that names a field is on the page twice (serious): {twice}")
+    return found
+
+
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)

@@ -324,6 +324,13 @@ STORAGES = {
     },
 }
 # Without collectstatic (embedded default) WhiteNoise serves from the app folders.
+# Compression: WhiteNoise sends the gzip files collectstatic made (production mode) to
+# browsers that accept them; static files hold no secrets. HTML is sent uncompressed on
+# purpose (no GZipMiddleware): pages carry secrets (a client's return code, CSRF tokens,
+# case and conversation content) next to text an attacker may choose (messages, search
+# terms, query strings), and compressing both together lets the response's length leak
+# the secret (BREACH). The door's first visit is 13 KB this way (bench/weight.py); a
+# reverse proxy in front must not compress text/html either.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # WhiteNoise streams files synchronously; under ASGI Django buffers them and warns on
 # every static request. Hafen's static files are a few small files: the cost is nil.

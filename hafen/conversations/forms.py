@@ -129,6 +129,14 @@ class MessageForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    """An internal note; its ids differ from the answer form's on the same page (both
+    have a ``body``): with one id twice, the note's label would name the answer field
+    and the note field would have no name for a screen reader."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+
     body = forms.CharField(
         label=_("Internal note (the client never sees it)"),
         strip=False,
