@@ -37,6 +37,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.utils import translation
 
 from hafen.asgi import application
 from hafen.conftest import login_client
@@ -55,6 +56,12 @@ NOT_SAVED_FORM = "Your message could not be saved just now. Please try again in 
 # Long enough to need pages of its own (no free room in an existing page will do).
 LONG_BODY = ("Ich weiß nicht weiter, können Sie mir helfen? " * 85).strip()
 SQLSTATE = {"full": "53100", "read-only": "25006"}
+
+
+def _de(text: str) -> str:
+    """What a German client or team member reads (the pages here speak German)."""
+    with translation.override("de"):
+        return translation.gettext(text)
 
 
 def _sqlite_fill_up(raw: Any) -> None:
@@ -242,13 +249,13 @@ def test_a_form_message_that_cannot_be_stored_comes_back_with_its_text_and_goes_
 
     assert page.status_code == 503
     html = page.content.decode()
-    assert NOT_SAVED_FORM in html
+    assert _de(NOT_SAVED_FORM) in html
     # The typed text and the same client id are in the form: "Send" again stores once.
     assert "Ich weiß nicht weiter, können Sie mir helfen?" in html
     assert 'value="form-full-0001"' in html
     assert (script.status_code, script.json()) == (
         503,
-        {"error": "unavailable", "message": NOT_SAVED_FORM},
+        {"error": "unavailable", "message": _de(NOT_SAVED_FORM)},
     )
     _unchanged(conversation, before)
 
@@ -273,7 +280,7 @@ def test_an_answer_that_cannot_be_stored_keeps_its_text_and_leaves_no_audit_entr
 
     assert page.status_code == 503
     html = page.content.decode()
-    assert NOT_SAVED_FORM in html and 'value="answer-0001"' in html
+    assert _de(NOT_SAVED_FORM) in html and 'value="answer-0001"' in html
     assert "können Sie mir helfen?" in html
     _unchanged(conversation, before)
     # Neither the answer's audit entry nor its assignment: they go with the message.
