@@ -93,14 +93,33 @@ def arguments() -> argparse.Namespace:
         "processes": (1, 8),
         "drain": (1, 120),
     }
-    for name, (low, high) in limits.items():
-        if not low <= getattr(args, name) <= high:
-            parser.error(f"--{name} must be between {low} and {high}")
+    check_limits(parser, args, limits)
     if args.processes > 1 and args.layer != "redis":
         parser.error("several processes need --layer redis (the in-process layer is per process)")
     if args.counsellors > args.clients:
         parser.error("--counsellors must not exceed --clients")
     return args
+
+
+def check_limits(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    limits: dict[str, tuple[float, float]],
+) -> None:
+    """Every bench is bounded: refuse counts and times outside their range."""
+    for name, (low, high) in limits.items():
+        if not low <= getattr(args, name) <= high:
+            parser.error(f"--{name} must be between {low} and {high}")
+
+
+def event_loop_runner() -> Any:
+    """uvloop's runner where it is installed (as the servers use it), else asyncio's."""
+    try:
+        import uvloop
+
+        return uvloop.run
+    except ImportError:
+        return asyncio.run
 
 
 # -- setup: data folder, database, Redis, Django --------------------------------------
@@ -700,13 +719,7 @@ def main() -> None:
             gc.collect()
             gc.freeze()
             gc.set_threshold(20_000, 50, 100)
-            try:
-                import uvloop
-
-                runner: Any = uvloop.run
-            except ImportError:
-                runner = asyncio.run
-            runner(run_load(args, population, server_list))
+            event_loop_runner()(run_load(args, population, server_list))
 
 
 if __name__ == "__main__":

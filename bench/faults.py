@@ -36,7 +36,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -160,30 +159,6 @@ def database(kind: str, port: int = 5432) -> Iterator[str]:
 # -- one scenario --------------------------------------------------------------------------
 
 
-def in_threads(*jobs: Callable[[], None]) -> None:
-    from django.db import connections as django_connections
-
-    failures: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            job()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            # The thread's connection goes back to the pool (PostgreSQL): a thread that
-            # ends holding it would take it away for good.
-            django_connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-
-
 def run_scenario(args: argparse.Namespace, name: str, database_url: str, fault: str) -> Tally:
     """Set up Django on the database, start servers, run the cycles, count."""
     data_dir = Path(tempfile.mkdtemp(prefix="hafen-faults-"))
@@ -215,7 +190,9 @@ def run_scenario(args: argparse.Namespace, name: str, database_url: str, fault: 
         Server,
         Talker,
         free_port,
+        in_threads,
         server_env,
+        settle_all,
     )
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -251,10 +228,6 @@ def run_scenario(args: argparse.Namespace, name: str, database_url: str, fault: 
         sent: list[set[str]] = [set() for _ in conversations]
         for talker in clients + team:
             talker.connect()
-
-        def last_seq(conversation: Conversation) -> int:
-            close_old_connections()
-            return Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
 
         for cycle in range(args.cycles):
             total = Message.objects.count()
@@ -297,17 +270,10 @@ def run_scenario(args: argparse.Namespace, name: str, database_url: str, fault: 
                 connections["default"].close()
                 connections["default"].close_pool()  # type: ignore[attr-defined]  # PostgreSQL
 
-            def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
-                return lambda: talker.settle(
-                    lambda: not talker.outbox and talker.last_seq == last_seq(conversation),
-                    timeout=60,
-                )
-
             # As the page does every 30 s: ask for anything an event did not bring.
             for talker in clients + team:
                 talker.ping_every = 1.0
-            in_threads(*(settle(c, v) for c, v in zip(clients, conversations, strict=True)))
-            in_threads(*(settle(t, v) for t, v in zip(team, conversations, strict=True)))
+            settle_all(clients, team, conversations, timeout=60)
             for talker in clients + team:
                 talker.ping_every = 0.0
 

@@ -61,9 +61,7 @@ def arguments() -> argparse.Namespace:
         "window": (5, 600),
         "drain": (1, 120),
     }
-    for name, (low, high) in limits.items():
-        if not low <= getattr(args, name) <= high:
-            parser.error(f"--{name} must be between {low} and {high}")
+    chat_load.check_limits(parser, args, limits)
     if args.processes > 1 and args.layer != "redis":
         parser.error("several processes need --layer redis (the in-process layer is per process)")
     if args.counsellors > args.clients:
@@ -249,13 +247,7 @@ def main() -> None:
             gc.collect()
             gc.freeze()
             gc.set_threshold(20_000, 50, 100)
-            try:
-                import uvloop
-
-                runner = uvloop.run
-            except ImportError:
-                runner = asyncio.run  # type: ignore[assignment]
-            runner(soak(args, population, server_list))
+            chat_load.event_loop_runner()(soak(args, population, server_list))
 
 
 if __name__ == "__main__":

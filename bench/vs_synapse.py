@@ -116,9 +116,7 @@ def arguments() -> argparse.Namespace:
         "interval": (0.34, 60),
         "drain": (1, 300),
     }
-    for name, (low, high) in limits.items():
-        if not low <= getattr(args, name) <= high:
-            parser.error(f"--{name} must be between {low} and {high}")
+    chat_load.check_limits(parser, args, limits)
     if args.senders > args.conversations:
         parser.error("--senders must not exceed --conversations")
     return args
@@ -503,14 +501,15 @@ async def run_synapse(args: argparse.Namespace, server: SynapseServer) -> Result
                     raise RuntimeError(f"HTTP {answer.status}")
                 await answer.read()
 
-        cpu_before = process_cpu(server.process.pid)
+        measured = chat_load.Server(server.port, server.process, server.log)
+        cpu_before = measured.cpu_seconds()
         await workload(args, result, send)
-        result.cpu_seconds = process_cpu(server.process.pid) - cpu_before
+        result.cpu_seconds = measured.cpu_seconds() - cpu_before
         stop.set()
         for follower in followers:
             follower.cancel()
         await asyncio.gather(*followers, return_exceptions=True)
-    result.peak_mb = peak_mb(server.process.pid)
+    result.peak_mb = measured.peak_rss_mb()
     return result
 
 
@@ -746,24 +745,6 @@ async def run_hafen(
 # -- figures ----------------------------------------------------------------------------
 
 
-def process_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def quantile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -868,7 +849,7 @@ def compare(args: argparse.Namespace, db: str) -> str:
     print(f"== {db}", flush=True)
     results: list[Result] = []
     with synapse(db, args.keep) as server:
-        results.append(chat_load_runner()(run_synapse(args, server)))
+        results.append(chat_load.event_loop_runner()(run_synapse(args, server)))
     print(f"  Synapse done: {len(results[0].acked_at)} acknowledged", flush=True)
     layout = argparse.Namespace(db=db, layer="memory", redis_url="", keep=args.keep)
     with chat_load.environment(layout) as plain_env:
@@ -881,17 +862,8 @@ def compare(args: argparse.Namespace, db: str) -> str:
             flush=True,
         )
         with chat_load.servers(1, env) as (server,):
-            results.extend(chat_load_runner()(run_hafen(args, server, population)))
+            results.extend(chat_load.event_loop_runner()(run_hafen(args, server, population)))
     return table(args, db, results)
-
-
-def chat_load_runner() -> Callable[[Any], Any]:
-    try:
-        import uvloop
-
-        return uvloop.run  # type: ignore[no-any-return]
-    except ImportError:
-        return asyncio.run
 
 
 def main() -> None:

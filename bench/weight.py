@@ -41,19 +41,11 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from hafen.lib.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - this checkout's hafen
+
 TEAM = "jugendberatung"
 START_TIMEOUT = 60.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -182,7 +174,7 @@ def measure(origin: str) -> tuple[int, list[str]]:
     host = urlsplit(origin).netloc
     with sync_playwright() as playwright:
         # Debian's chromium, kept from calling home (as in hafen/browser_fixtures.py).
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         # A phone, as clients use the door; a new context has an empty cache.
         context = browser.new_context(
             locale="de-DE", viewport={"width": 360, "height": 640}, is_mobile=True

@@ -25,6 +25,7 @@ import pytest
 from django.db import connections
 
 from hafen.accounts.demo import DEMO_PASSWORD
+from hafen.lib.chromium import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -36,22 +37,8 @@ if TYPE_CHECKING:
         Response,
     )
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
-
-# Playwright must not fetch a browser of its own; the background-networking flags keep
-# chromium from calling home (outbound connections are refused in closed networks).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Report every CSP violation as a console error too, with the directive that was broken.
 # Init scripts are injected by the browser itself, so the CSP does not block this one.

@@ -31,6 +31,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from websockets.typing import Origin
 
 START_TIMEOUT = 30.0
@@ -523,3 +524,46 @@ class PrivateRedis:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=STOP_TIMEOUT)
+
+
+def in_threads(*jobs: Callable[[], None]) -> None:
+    """Run the jobs at the same time; the first failure is raised here."""
+    failures: list[BaseException] = []
+
+    def run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            # The thread's connection goes back to the pool (PostgreSQL): a thread that
+            # ends holding it would take it away for good.
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def settle_all(
+    clients: list[Talker], team: list[Talker], conversations: list[Any], timeout: float = 20.0
+) -> None:
+    """Every talker pumps until its outbox is empty and it has its conversation's last
+    message: the clients first (their outboxes go again), then the team catches up."""
+
+    def last_seq(conversation: Any) -> int:
+        conversation.refresh_from_db(fields=["last_seq"])
+        return int(conversation.last_seq)
+
+    def settle(talker: Talker, conversation: Any) -> Callable[[], None]:
+        return lambda: talker.settle(
+            lambda: not talker.outbox and talker.last_seq == last_seq(conversation),
+            timeout=timeout,
+        )
+
+    in_threads(*(settle(c, v) for c, v in zip(clients, conversations, strict=True)))
+    in_threads(*(settle(t, v) for t, v in zip(team, conversations, strict=True)))

@@ -9,7 +9,6 @@ says where it stopped, and gets exactly what it missed, once.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
-from django.db import connections as django_connections
 from websockets.exceptions import InvalidStatus
 
 from hafen.accounts import demo
@@ -34,8 +32,10 @@ from hafen.conversations.tests.servers import (
     Talker,
     database_for_servers,
     free_port,
+    in_threads,
     redis_keys_forget,
     server_env,
+    settle_all,
 )
 
 # Real hashing: the servers check the demo passwords with the configured hashers.
@@ -264,29 +264,6 @@ BURST_CLIENTS = 3
 BURST_MESSAGES = 20  # each; below the socket's 30 a window, so none is refused as too fast
 
 
-def in_threads(*jobs: Callable[[], None]) -> None:
-    """Run the jobs at the same time; the first failure is raised here."""
-    failures: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            job()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            # The thread's connection goes back to the pool (PostgreSQL): a thread that
-            # ends holding it would take it away for good.
-            django_connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise failures[0]
-
-
 def assert_nothing_lost_nothing_twice(
     conversation: Conversation, writers: list[Talker], readers: list[Talker], sent: set[str]
 ) -> None:
@@ -352,14 +329,7 @@ def test_a_crash_during_a_burst_loses_no_acknowledged_message_and_stores_none_tw
 
     server.start()
 
-    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
-        return lambda: talker.settle(
-            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
-        )
-
-    # The clients first (their outboxes go again), then the team catches up with it all.
-    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
-    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    settle_all(clients, team, conversations)
     for number, conversation in enumerate(conversations):
         assert_nothing_lost_nothing_twice(
             conversation, [clients[number]], [clients[number], team[number]], sent[number]
@@ -513,13 +483,7 @@ def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_n
     # The cuts ended the idle connections in this process's pool too.
     connection.close_pool()
 
-    def settle(talker: Talker, conversation: Conversation) -> Callable[[], None]:
-        return lambda: talker.settle(
-            lambda: not talker.outbox and talker.last_seq == _last_seq(conversation)
-        )
-
-    in_threads(*(settle(c, conv) for c, conv in zip(clients, conversations, strict=True)))
-    in_threads(*(settle(t, conv) for t, conv in zip(team, conversations, strict=True)))
+    settle_all(clients, team, conversations)
     for number, conversation in enumerate(conversations):
         assert_nothing_lost_nothing_twice(
             conversation, [clients[number]], [clients[number], team[number]], sent[number]
