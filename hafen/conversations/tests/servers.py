@@ -166,13 +166,20 @@ def server_env(data_dir: Path, database: dict[str, str], redis_url: str = "") ->
     return env
 
 
+SERVER_APPLICATION_NAME = "hafen-test-server"
+
+
 def _postgres_url(params: dict[str, object]) -> str:
     user = urllib.parse.quote(str(params.get("USER") or ""), safe="")
     password = urllib.parse.quote(str(params.get("PASSWORD") or ""), safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = params.get("HOST") or "127.0.0.1"
     port = params.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{params['NAME']}"
+    # Named, so that a test can end the servers' connections and only theirs.
+    return (
+        f"postgres://{credentials}{host}:{port}/{params['NAME']}"
+        f"?application_name={SERVER_APPLICATION_NAME}"
+    )
 
 
 @contextlib.contextmanager

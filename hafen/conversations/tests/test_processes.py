@@ -25,6 +25,7 @@ from hafen.accounts.models import Team, User
 from hafen.conversations import actions
 from hafen.conversations.models import Conversation, DoorSettings, Message, Sender
 from hafen.conversations.tests.servers import (
+    SERVER_APPLICATION_NAME,
     Browser,
     PrivateRedis,
     Server,
@@ -419,19 +420,14 @@ def test_while_redis_is_away_clients_on_one_process_and_the_team_on_another_lose
         talker.close()
 
 
-def _backend_pid() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        return int(cursor.fetchone()[0])
-
-
-def _cut_the_servers_connections(ours: int) -> int:
-    """Every connection of the servers is ended, as a restart ends them (not the test's)."""
+def _cut_the_servers_connections() -> int:
+    """Every connection of the servers is ended, as a restart ends them (not the test's:
+    the servers name theirs, see ``servers.SERVER_APPLICATION_NAME``)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-            [ours],
+            "WHERE datname = current_database() AND application_name = %s",
+            [SERVER_APPLICATION_NAME],
         )
         return int(cursor.fetchone()[0])
 
@@ -461,7 +457,6 @@ def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_n
         assert talker.connect()
     sent = [{f"pg-{n}-{i:04d}" for i in range(BURST_MESSAGES)} for n in range(BURST_CLIENTS)]
     cuts: list[int] = []
-    ours = _backend_pid()
 
     def burst(number: int) -> Callable[[], None]:
         def write() -> None:
@@ -475,13 +470,11 @@ def test_postgresql_dropping_every_connection_during_a_burst_loses_and_doubles_n
         while Message.objects.count() < BURST_CLIENTS * BURST_MESSAGES // 4:
             time.sleep(0.005)
         for _ in range(5):
-            cuts.append(_cut_the_servers_connections(ours))
+            cuts.append(_cut_the_servers_connections())
             time.sleep(0.1)
 
     in_threads(*(burst(n) for n in range(BURST_CLIENTS)), cut)
     assert sum(cuts) > 0, "the servers' connections were cut"
-    # The cuts ended the idle connections in this process's pool too.
-    connection.close_pool()
 
     settle_all(clients, team, conversations)
     for number, conversation in enumerate(conversations):
